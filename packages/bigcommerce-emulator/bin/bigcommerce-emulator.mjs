@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Placeholder: the emulator engineer replaces this.
+import '../dist/cli.js';
