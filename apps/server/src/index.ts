@@ -1,0 +1,14 @@
+export { main, readyLines, USAGE } from './cli.js';
+export { parseServeArgs, parseValidateArgs, parseOpenApiArgs, parsePairs, parsePort } from './args.js';
+export type { ServeArgs, ValidateArgs, OpenApiArgs, LogLevel, ConflictPolicy } from './args.js';
+export { readEnvFile, mergeEnv } from './env-file.js';
+export { ServerError } from './errors.js';
+export type { ServerErrorCode } from './errors.js';
+export { loadCapabilities, loadFile, expandPaths, fileReaderFor, SEED_CAPABILITY_FILE } from './load.js';
+export type { LoadedFile, LoadOptions } from './load.js';
+export { createLogger, SecretRedactor, REDACT_PATHS } from './logger.js';
+export type { Logger, CreateLoggerOptions } from './logger.js';
+export { planListeners, routeKey, DEFAULT_HOST } from './plan.js';
+export type { Plan, PlanOptions, ListenerPlan, AdapterEntry, Rename } from './plan.js';
+export { startServer, isLoopback } from './server.js';
+export type { StartServerOptions, ServerHandle, ListenerInfo } from './server.js';
