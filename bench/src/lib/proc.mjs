@@ -1,0 +1,123 @@
+// Child processes: spawn (optionally pinned with taskset), wait for the "listening" line, sample
+// peak RSS, stop. taskset execs the program, so the pid we get is the node process itself.
+import { spawn, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import { once } from 'node:events';
+import readline from 'node:readline';
+
+let tasksetPath;
+/** @returns {boolean} whether pinning is possible (taskset present and at least 2 CPUs allowed) */
+export function canPin() {
+  if (process.platform !== 'linux') return false;
+  if (tasksetPath === undefined) {
+    tasksetPath = null;
+    for (const p of ['/usr/bin/taskset', '/bin/taskset', '/usr/local/bin/taskset']) {
+      if (fs.existsSync(p)) tasksetPath = p;
+    }
+  }
+  return tasksetPath !== null && os.availableParallelism() >= 2;
+}
+
+/** Pin an existing process (the harness itself, which runs the load generator). */
+export function pinPid(pid, cpu) {
+  execFileSync(tasksetPath, ['-a', '-p', '-c', String(cpu), String(pid)], { stdio: 'ignore' });
+}
+
+/**
+ * Spawn a child and wait until it has printed its "listening" JSON line.
+ * @param {{ name: string, args: string[], env?: Record<string,string>, cpu?: number, nodeArgs?: string[],
+ *           readyLine?: (line: string) => object | undefined, timeoutMs?: number, cwd?: string }} o
+ * @returns {Promise<{ child: import('node:child_process').ChildProcess, pid: number, info: any, readyMs: number, stderr: () => string, stop: () => Promise<number|null> }>}
+ */
+export async function startProcess(o) {
+  const nodeArgs = o.nodeArgs ?? [];
+  const argv = [...nodeArgs, ...o.args];
+  const useTaskset = o.cpu !== undefined && canPin();
+  const file = useTaskset ? tasksetPath : process.execPath;
+  const args = useTaskset ? ['-c', String(o.cpu), process.execPath, ...argv] : argv;
+  const t0 = process.hrtime.bigint();
+  const child = spawn(file, args, {
+    cwd: o.cwd,
+    env: { ...process.env, ...o.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d) => {
+    if (stderr.length < 64 * 1024) stderr += d;
+  });
+  const parse = o.readyLine ?? defaultReadyLine;
+  const exited = once(child, 'exit');
+  const info = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${o.name}: not listening after ${o.timeoutMs ?? 30000} ms\n${stderr.slice(-2000)}`));
+    }, o.timeoutMs ?? 30_000);
+    let done = false;
+    const onLine = (line) => {
+      if (done) return;
+      let got;
+      try {
+        got = parse(line);
+      } catch {
+        got = undefined;
+      }
+      if (got) {
+        done = true;
+        clearTimeout(timer);
+        resolve(got);
+      }
+    };
+    // stdout carries the target's "listening" line; a CLI may log its addresses on stderr.
+    readline.createInterface({ input: child.stdout }).on('line', onLine);
+    readline.createInterface({ input: child.stderr }).on('line', onLine);
+    exited.then(([code, signal]) => {
+      clearTimeout(timer);
+      if (!done) reject(new Error(`${o.name}: exited (${signal ?? code}) before listening\n${stderr.slice(-2000)}`));
+    });
+  }).catch(async (err) => {
+    child.kill('SIGKILL');
+    throw err;
+  });
+  const readyMs = Number(process.hrtime.bigint() - t0) / 1e6;
+  return {
+    child,
+    pid: child.pid,
+    info,
+    readyMs,
+    t0,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      const [code] = await exited;
+      clearTimeout(killer);
+      return code;
+    },
+  };
+}
+
+function defaultReadyLine(line) {
+  if (!line.startsWith('{')) return undefined;
+  const msg = JSON.parse(line);
+  return msg && msg.event === 'listening' ? msg : undefined;
+}
+
+/** Peak resident set size (VmHWM) of a live process, in bytes; falls back to current RSS via ps. */
+export function peakRss(pid) {
+  try {
+    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+    const m = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    if (m) return Number(m[1]) * 1024;
+  } catch {
+    // not Linux, or gone
+  }
+  try {
+    const out = execFileSync('ps', ['-o', 'rss=', '-p', String(pid)], { encoding: 'utf8' });
+    const kb = Number(out.trim());
+    return Number.isFinite(kb) && kb > 0 ? kb * 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
