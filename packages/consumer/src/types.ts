@@ -44,6 +44,16 @@ export interface CreateConsumerOptions {
     /** Cap for honoured Retry-After / X-Retry-After, ms. Default 5000. */
     maxDelayMs?: number;
   };
+  /** Waits between retries (injectable so tests do not wait). Default: a timer honouring `signal`. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Current time in ms (OAuth2 token expiry, `Retry-After` dates). Default `Date.now`. */
+  clock?: () => number;
+  oauth2?: {
+    /** Refresh a token this long before it expires (capped at half its lifetime), ms. Default 30000. */
+    refreshSkewMs?: number;
+    /** How the client authenticates at the token endpoint. Default `basic` (RFC 6749 §2.3.1). */
+    clientAuth?: 'basic' | 'post';
+  };
 }
 
 export interface CallOptions {
