@@ -133,6 +133,7 @@ async function main() {
   const profileDir = path.join(outDir, 'profiles');
   if (opts.profile) fs.mkdirSync(profileDir, { recursive: true });
 
+  const loadBefore = os.loadavg()[0];
   const pinned = opts.pin && canPin();
   if (opts.pin && !pinned) log('taskset or a second CPU is not available: running unpinned');
   if (pinned) pinPid(process.pid, 1);
@@ -231,6 +232,7 @@ async function main() {
       connections: opts.connections,
       smoke: opts.smoke,
       commit: gitCommit(),
+      loadavg: { before: loadBefore, after: os.loadavg()[0] },
     },
     targets: ordered,
     coldStart,

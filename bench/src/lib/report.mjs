@@ -137,6 +137,12 @@ export function toMarkdown(report) {
       `autocannon, ${m.connections} connections, ${m.warmupS} s warm-up + ${m.durationS} s, ${m.rounds} interleaved round(s), ` +
       `a fresh process per target per round${m.commit ? `; commit ${m.commit}` : ''}.`,
   );
+  if (m.loadavg) {
+    lines.push(
+      `Load average (1 min) ${m.loadavg.before.toFixed(2)} before, ${m.loadavg.after.toFixed(2)} after` +
+        (Math.max(m.loadavg.before, m.loadavg.after) > m.cpus * 0.75 ? ' — **the machine was busy: absolute numbers are unreliable, compare ratios**.' : '.'),
+    );
+  }
   lines.push('Values are medians over rounds (peak RSS: the maximum). Every response was checked (status 200, the token present, no `isError`).');
   lines.push('');
   lines.push('| target | req/s | p50 ms | p99 ms | peak RSS MiB | start ms | × passthrough req/s | × passthrough p99 | status |');
