@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { ServerError } from './errors.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -36,9 +37,9 @@ function usage(message: string): ServerError {
   return new ServerError('SERVER_USAGE', message);
 }
 
-function parse(args: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
   try {
-    return parseArgs({ args, options: options ?? {}, allowPositionals: true, strict: true });
+    return parseArgs({ args, options, allowPositionals: true, strict: true });
   } catch (cause) {
     throw new ServerError('SERVER_USAGE', (cause as Error).message, { cause });
   }

@@ -4,7 +4,6 @@
  * 2 bad usage or a server that could not start.
  */
 import { readFileSync } from 'node:fs';
-import { buildOpenApi } from '@naftiko-ts/rest-adapter';
 import { formatDiagnostic } from '@naftiko-ts/spec';
 import type { Diagnostic, RestAdapter } from '@naftiko-ts/spec';
 import { parseOpenApiArgs, parseServeArgs, parseValidateArgs } from './args.js';
@@ -12,7 +11,6 @@ import { mergeEnv, readEnvFile } from './env-file.js';
 import { ServerError } from './errors.js';
 import { expandPaths, loadFile, SEED_CAPABILITY_FILE } from './load.js';
 import { createLogger } from './logger.js';
-import { startServer } from './server.js';
 import type { ServerHandle } from './server.js';
 
 export const USAGE = `Usage: naftiko-ts <command> [options]
@@ -71,7 +69,7 @@ export async function main(argv: string[], io: Io = defaultIo()): Promise<number
       case 'validate':
         return validateCommand(rest, io);
       case 'openapi':
-        return openapiCommand(rest, io);
+        return await openapiCommand(rest, io);
       case 'help':
       case '--help':
       case '-h':
@@ -122,7 +120,7 @@ export function validateCommand(args: string[], io: Io = defaultIo()): number {
   return errors > 0 ? 1 : 0;
 }
 
-export function openapiCommand(args: string[], io: Io = defaultIo()): number {
+export async function openapiCommand(args: string[], io: Io = defaultIo()): Promise<number> {
   const options = parseOpenApiArgs(args);
   const file = options.file === '' ? SEED_CAPABILITY_FILE : options.file;
   expandPaths([file]);
@@ -140,6 +138,8 @@ export function openapiCommand(args: string[], io: Io = defaultIo()): number {
     io.stderr.write(`naftiko-ts: ${file} exposes no REST adapter\n`);
     return 1;
   }
+  // Loaded on demand: `validate` should not pay for fastify.
+  const { buildOpenApi } = await import('@naftiko-ts/rest-adapter');
   const doc = buildOpenApi(adapters as unknown as Parameters<typeof buildOpenApi>[0]);
   io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   return 0;
@@ -170,6 +170,7 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
   const options = parseServeArgs(args);
   const env = options.envFile ? mergeEnv(readEnvFile(options.envFile), process.env) : process.env;
   const { logger, redactor } = createLogger({ level: options.logLevel });
+  const { startServer } = await import('./server.js');
   const handle = await startServer({
     paths: options.paths,
     vars: options.vars,
