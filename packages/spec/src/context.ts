@@ -15,6 +15,13 @@ export function describeType(v: unknown): string {
   return `a ${typeof v}`;
 }
 
+interface Deferred {
+  code: DiagnosticCode;
+  message: string;
+  pointer: string;
+  atKey: boolean;
+}
+
 /** Collects diagnostics for one source text. */
 export class Reporter {
   private readonly seen = new Set<string>();
@@ -25,7 +32,39 @@ export class Reporter {
     readonly diagnostics: Diagnostic[],
   ) {}
 
+  private readonly deferred: Deferred[] = [];
+
   report(code: DiagnosticCode, severity: Severity, message: string, pointer: string, atKey = false): void {
+    if (!this.strict && DEVIATION_CODES.has(code)) {
+      this.deferred.push({ code, message, pointer, atKey });
+      return;
+    }
+    this.emit(code, severity, message, pointer, atKey);
+  }
+
+  /**
+   * Emit the lenient deviations collected so far: one warning per deviation kind per consumes
+   * block / adapter (the first place, with a count), so that real-world files are not flooded
+   * with identical text. In strict mode every place is an error of its own.
+   */
+  flush(): void {
+    const groups = new Map<string, { first: Deferred; count: number; block: string }>();
+    for (const d of this.deferred) {
+      const m = /^#(?:\/capability)?\/(consumes|exposes)\/\d+/.exec(d.pointer);
+      const block = m ? (m[1] === 'consumes' ? 'consumes block' : 'adapter') : '';
+      const key = `${d.code}\u0000${m ? m[0] : d.pointer}`;
+      const g = groups.get(key);
+      if (g) g.count++;
+      else groups.set(key, { first: d, count: 1, block });
+    }
+    this.deferred.length = 0;
+    for (const { first, count, block } of groups.values()) {
+      const more = count > 1 ? ` (${count} places in this ${block}; the first is shown, strict mode lists each.)` : '';
+      this.emit(first.code, 'warning', first.message + more, first.pointer, first.atKey);
+    }
+  }
+
+  private emit(code: DiagnosticCode, severity: Severity, message: string, pointer: string, atKey: boolean): void {
     const sev: Severity = this.strict && DEVIATION_CODES.has(code) ? 'error' : severity;
     const id = `${code}\u0000${pointer}\u0000${message}`;
     if (this.seen.has(id)) return;

@@ -154,8 +154,8 @@ export class Normaliser {
       const a = this.exposed(e, `#/capability/exposes/${i}`);
       if (a) exposes.push(a);
     });
-    this.checkBindRefs();
     this.checkPorts(exposes);
+    this.r.flush();
 
     const baseUriVariables: Record<string, string[]> = {};
     for (const c of this.consumes) baseUriVariables[c.namespace] = [...c.baseUri.variables];
@@ -227,10 +227,6 @@ export class Normaliser {
       if (location !== undefined) bind.location = location;
       this.binds.push(bind);
     });
-  }
-
-  private checkBindRefs(): void {
-    // Reported while parsing expressions; see exprAt.
   }
 
   /** Parse an expression and report references that cannot be resolved. */
@@ -321,6 +317,7 @@ export class Normaliser {
       return;
     }
     const api = this.consumesHttp(found.raw, found.pointer, subReporter, as ?? imported);
+    subReporter.flush();
     if (!api) return;
     api.importedFrom = { location, import: imported };
     api.pointer = p;
