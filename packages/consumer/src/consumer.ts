@@ -119,7 +119,10 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
   const problems: StartupProblem[] = binds.problems;
   const exposeNamespaces = new Set<string>();
   for (const adapter of capability.exposes) if (adapter.namespace) exposeNamespaces.add(adapter.namespace);
-  const scope: RawTemplateScope = { binds, exposeNamespaces };
+  const scope: RawTemplateScope = {
+    binds,
+    context: { binds: capability.binds, exposeNamespaces: [...exposeNamespaces] },
+  };
 
   // --- namespaces: baseUri and auth --------------------------------------------------------
   const namespaces = new Map<string, NamespaceRuntime>();

@@ -4,6 +4,7 @@
  * Everything here is resolved once (start-up / `prepare`) into small closures; the hot path only
  * calls the closures.
  */
+import { hasTemplate, parseTemplate, type ExpressionContext } from '@naftiko-ts/spec';
 import type { Bind, Capability, Expr, Ref, TemplatePart } from '@naftiko-ts/spec';
 import { parse as parseYaml } from 'yaml';
 import type { StartupProblem } from './types.js';
@@ -170,14 +171,6 @@ export class BindStore {
     return value === '' ? undefined : value;
   }
 
-  isBindVariable(name: string): boolean {
-    return this.#byVar.has(name);
-  }
-
-  hasBindNamespace(ns: string): boolean {
-    return this.#bindNamespaces.has(ns);
-  }
-
   /** Every resolved value (for redaction). */
   values(): string[] {
     return [...new Set([...this.#byQualified.values(), ...this.#byVar.values()])];
@@ -294,49 +287,14 @@ export function compileExpr(expr: Expr, ctx: ExprContext): Getter {
 
 export interface RawTemplateScope {
   binds: BindStore;
-  /** Exposed namespaces (`ns.x` and `$this.ns.x` are inputs). */
-  exposeNamespaces: ReadonlySet<string>;
+  /** How the spec resolves references (binds, exposed namespaces). */
+  context: ExpressionContext;
 }
 
-const INPUT_PREFIXES = ['rest.', 'tools.', 'args.'];
-
-/** Resolves the inside of a `{{…}}` the way the spec does. */
-export function resolveRawRef(inner: string, scope: RawTemplateScope): Ref {
-  const path = inner.trim();
-  for (const prefix of INPUT_PREFIXES) {
-    if (path.startsWith(prefix)) return { kind: 'input', name: path.slice(prefix.length) };
-  }
-  if (path.startsWith('$this.')) {
-    const rest = path.slice('$this.'.length);
-    const dot = rest.indexOf('.');
-    return { kind: 'input', name: dot >= 0 ? rest.slice(dot + 1) : rest };
-  }
-  const dot = path.indexOf('.');
-  if (dot > 0) {
-    const ns = path.slice(0, dot);
-    if (scope.exposeNamespaces.has(ns)) return { kind: 'input', name: path.slice(dot + 1) };
-    if (scope.binds.hasBindNamespace(ns)) return { kind: 'unknown', path };
-  }
-  if (scope.binds.isBindVariable(path)) return { kind: 'unknown', path };
-  return { kind: 'input', name: path };
-}
-
-const TEMPLATE_RE = /\{\{([^{}]*)\}\}/g;
-
-/** Parses a raw string with `{{…}}` placeholders; returns null when it has none. */
+/** Parses a raw string with `{{…}}` placeholders (the spec's own resolution); null when it has none. */
 export function parseRawTemplate(raw: string, scope: RawTemplateScope): Expr | null {
-  if (!raw.includes('{{')) return null;
-  const parts: TemplatePart[] = [];
-  let last = 0;
-  for (const m of raw.matchAll(TEMPLATE_RE)) {
-    const at = m.index ?? 0;
-    if (at > last) parts.push({ kind: 'text', text: raw.slice(last, at) });
-    parts.push({ kind: 'ref', ref: resolveRawRef(m[1] ?? '', scope), raw: m[0] });
-    last = at + m[0].length;
-  }
-  if (parts.length === 0) return null;
-  if (last < raw.length) parts.push({ kind: 'text', text: raw.slice(last) });
-  const whole = parts.length === 1 && parts[0]?.kind === 'ref';
+  if (!hasTemplate(raw)) return null;
+  const { parts, whole } = parseTemplate(raw, scope.context);
   return { kind: 'template', raw, parts, whole };
 }
 
