@@ -1,0 +1,162 @@
+/**
+ * Differential tests: the same requests through the hot path and through the SDK (an app built
+ * with `hotPath: false`) must give the same HTTP status, content type and JSON-RPC response, in
+ * every protocol era, with and without `Accept`.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import { ConsumerError } from '@naftiko-ts/consumer';
+import { createMcpApp, createToolRegistry, HotPath, type McpHeaders } from '../src/index.js';
+import { serverIdentity } from '../src/app.js';
+import { MODERN, SEED, SEED_TOOL, hasShared, loadCapability, mcpAdapterOf, modern, post, result, stubConsumer, type Invocation } from './helpers.js';
+
+const SECRET = 'sk-differential-secret-123';
+
+function respond(inv: Invocation) {
+  const body = (inv.inputs['body'] ?? {}) as Record<string, unknown>;
+  switch (body['mode']) {
+    case '422':
+      throw new ConsumerError('UPSTREAM_STATUS', 'The upstream responded with status 422.', {
+        status: 422,
+        raw: Buffer.from('{"status":422,"title":"The following fields are invalid: expires_at","errors":{"expires_at":"required"}}'),
+      });
+    case '401':
+      throw new ConsumerError('UPSTREAM_STATUS', 'The upstream responded with status 401.', { status: 401, raw: Buffer.from(`{"title":"bad token ${SECRET}"}`) });
+    case '500':
+      return result(500, { status: 500, title: 'Internal Server Error' });
+    case 'timeout':
+      throw new ConsumerError('CONSUMER_TIMEOUT', 'No response headers within 30000 ms.');
+    case 'connect':
+      throw new ConsumerError('CONSUMER_CONNECT', 'Connection refused.');
+    case 'boom':
+      throw new Error(`unexpected ${SECRET}`);
+    case 'array':
+      return result(200, [1, 2, 3]);
+    default:
+      return result(200, { data: { token: 'eyJ.x.y', echo: body }, meta: {} });
+  }
+}
+
+type Case = {
+  name: string;
+  body: unknown;
+  headers?: Record<string, string>;
+  /** The hot path is expected to answer this one itself. */
+  hot: boolean;
+};
+
+const call = (args: unknown, id: number | string = 1) => ({ jsonrpc: '2.0', id, method: 'tools/call', params: { name: SEED_TOOL, arguments: args } });
+
+function legacyCases(): Case[] {
+  const acceptBoth = { accept: 'application/json, text/event-stream' };
+  const acceptJson = { accept: 'application/json' };
+  const pv = (v: string) => ({ 'mcp-protocol-version': v });
+  return [
+    { name: 'tools/list bare', body: { jsonrpc: '2.0', id: 1, method: 'tools/list' }, hot: true },
+    { name: 'tools/list Accept json only', body: { jsonrpc: '2.0', id: 'a', method: 'tools/list', params: {} }, headers: acceptJson, hot: true },
+    { name: 'tools/list Accept both + 2025-06-18', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers: { ...acceptBoth, ...pv('2025-06-18') }, hot: true },
+    { name: 'tools/list with cursor', body: { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { cursor: 'x' } }, hot: false },
+    { name: 'tools/call ok', body: call({ body: { expires_at: 1 } }), hot: true },
+    { name: 'tools/call ok, string id, 2025-03-26', body: call({ body: { a: 1 } }, 'req-1'), headers: { ...acceptBoth, ...pv('2025-03-26') }, hot: true },
+    { name: 'tools/call without arguments', body: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: SEED_TOOL } }, hot: true },
+    { name: 'tools/call with progressToken', body: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: SEED_TOOL, arguments: {}, _meta: { progressToken: 5 } } }, hot: true },
+    { name: 'tools/call wrong type', body: call({ body: 'text' }), hot: true },
+    { name: 'tools/call unknown argument', body: call({ nope: 1 }), headers: acceptJson, hot: true },
+    { name: 'tools/call unknown tool', body: { jsonrpc: '2.0', id: 4, method: 'tools/call', params: { name: 'nope', arguments: {} } }, hot: true },
+    { name: 'tools/call upstream 422', body: call({ body: { mode: '422' } }), hot: true },
+    { name: 'tools/call upstream 401', body: call({ body: { mode: '401' } }), hot: true },
+    { name: 'tools/call upstream 500', body: call({ body: { mode: '500' } }), hot: true },
+    { name: 'tools/call timeout', body: call({ body: { mode: 'timeout' } }), hot: true },
+    { name: 'tools/call connection refused', body: call({ body: { mode: 'connect' } }), hot: true },
+    { name: 'tools/call internal failure', body: call({ body: { mode: 'boom' } }), hot: true },
+    { name: 'tools/call non-object result vs output schema', body: call({ body: { mode: 'array' } }), hot: true },
+    { name: 'tools/call arguments not an object', body: { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: SEED_TOOL, arguments: [1] } }, hot: false },
+    { name: 'tools/call name missing', body: { jsonrpc: '2.0', id: 6, method: 'tools/call', params: {} }, hot: false },
+    { name: 'tools/call unsupported protocol header', body: call({}), headers: pv('1999-01-01'), hot: false },
+    { name: 'ping', body: { jsonrpc: '2.0', id: 9, method: 'ping' }, hot: false },
+    { name: 'unknown method', body: { jsonrpc: '2.0', id: 9, method: 'nope/nope' }, hot: false },
+    { name: 'notification', body: { jsonrpc: '2.0', method: 'notifications/initialized' }, hot: false },
+    { name: 'not JSON-RPC', body: { hello: 'world' }, hot: false },
+  ];
+}
+
+function modernCases(): Case[] {
+  const m = (method: string, params: Record<string, unknown>, id: number | string = 1) => modern(method, params, id);
+  const list = m('tools/list', {});
+  const ok = m('tools/call', { name: SEED_TOOL, arguments: { body: { a: 1 } } });
+  const noAccept = { ...ok.headers };
+  delete (noAccept as Record<string, string>)['accept'];
+  const noName = { ...ok.headers };
+  delete (noName as Record<string, string>)['mcp-name'];
+  const c = (args: unknown, id = 2) => m('tools/call', { name: SEED_TOOL, arguments: args }, id);
+  return [
+    { name: 'tools/list', body: list.body, headers: list.headers, hot: true },
+    { name: 'tools/call ok', body: ok.body, headers: ok.headers, hot: true },
+    { name: 'tools/call ok without Accept', body: ok.body, headers: noAccept, hot: true },
+    { name: 'tools/call invalid arguments', ...wrap(c({ body: 5 })), hot: true },
+    { name: 'tools/call upstream 422', ...wrap(c({ body: { mode: '422' } })), hot: true },
+    { name: 'tools/call timeout', ...wrap(c({ body: { mode: 'timeout' } })), hot: true },
+    { name: 'tools/call non-object result', ...wrap(c({ body: { mode: 'array' } })), hot: true },
+    { name: 'tools/call unknown tool', ...wrap(m('tools/call', { name: 'nope', arguments: {} })), hot: true },
+    { name: 'tools/call missing Mcp-Name header', body: ok.body, headers: noName, hot: false },
+    { name: 'tools/call header/body method mismatch', body: ok.body, headers: { ...ok.headers, 'mcp-method': 'tools/list' }, hot: false },
+    { name: 'tools/list without protocol header', body: list.body, headers: { 'mcp-method': 'tools/list' }, hot: false },
+    { name: 'server/discover', ...wrap(m('server/discover', {})), hot: false },
+    { name: 'unsupported modern revision', body: { ...list.body, params: { _meta: { 'io.modelcontextprotocol/protocolVersion': '2099-01-01', 'io.modelcontextprotocol/clientCapabilities': {} } } }, headers: { ...list.headers, 'mcp-protocol-version': '2099-01-01' }, hot: false },
+  ];
+}
+
+function wrap(r: { body: unknown; headers: Record<string, string> }) {
+  return { body: r.body, headers: r.headers };
+}
+
+function headersOf(h: Record<string, string> | undefined): McpHeaders {
+  return { protocolVersion: h?.['mcp-protocol-version'], mcpMethod: h?.['mcp-method'], mcpName: h?.['mcp-name'] };
+}
+
+/** Drop what legitimately differs between two server processes (nothing, today) and compare. */
+function comparable(r: { status: number; headers: Headers; json: unknown; text: string }) {
+  return { status: r.status, contentType: (r.headers.get('content-type') ?? '').split(';')[0], body: r.json ?? r.text };
+}
+
+describe.skipIf(!hasShared)('hot path ≡ SDK', () => {
+  let hotApp: FastifyInstance;
+  let sdkApp: FastifyInstance;
+  let hotUrl: string;
+  let sdkUrl: string;
+  let hot: HotPath;
+
+  beforeAll(async () => {
+    const capability = loadCapability(SEED);
+    const consumer = stubConsumer(respond, [SECRET]);
+    hotApp = await createMcpApp({ capability, consumer });
+    sdkApp = await createMcpApp({ capability, consumer, hotPath: false });
+    await hotApp.listen({ port: 0, host: '127.0.0.1' });
+    await sdkApp.listen({ port: 0, host: '127.0.0.1' });
+    hotUrl = `http://127.0.0.1:${(hotApp.server.address() as AddressInfo).port}/mcp`;
+    sdkUrl = `http://127.0.0.1:${(sdkApp.server.address() as AddressInfo).port}/mcp`;
+    const entries = [{ capability, adapter: mcpAdapterOf(capability), consumer }];
+    hot = new HotPath(createToolRegistry(entries), serverIdentity(entries));
+  });
+
+  afterAll(async () => {
+    await hotApp?.close();
+    await sdkApp?.close();
+  });
+
+  describe.each([
+    ['2025 era (initialize-based revisions)', legacyCases()],
+    [`${MODERN} era`, modernCases()],
+  ])('%s', (_era, cases) => {
+    it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+      const taken = hot.answer(c.body, headersOf(c.headers)) !== undefined;
+      expect(taken, 'hot path coverage').toBe(c.hot);
+      const [a, b] = await Promise.all([post(hotUrl, c.body, c.headers), post(sdkUrl, c.body, c.headers)]);
+      expect(comparable(a)).toEqual(comparable(b));
+      expect(a.status).not.toBe(406);
+      expect(a.text).not.toContain(SECRET);
+      expect(a.text).not.toMatch(/\bat .*\.(js|ts):\d+/);
+    });
+  });
+});
