@@ -11,6 +11,7 @@ import { measure, probe } from './lib/load.mjs';
 import { summarise, addRatios, verdicts, toMarkdown } from './lib/report.mjs';
 import { BENCH_DIR, CORPUS_DIR, REPO_ROOT, requestFor, seedFile } from './lib/fixtures.mjs';
 import { measureColdStart } from './lib/coldstart.mjs';
+import { corpusEnv } from './lib/corpus.mjs';
 
 const SRC = path.dirname(fileURLToPath(import.meta.url));
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -71,10 +72,11 @@ async function runTarget(name, round, ctx) {
   let proc;
   const run = { round, ok: false };
   try {
+    if (t.corpus && !ctx.corpusEnv) ctx.corpusEnv = await corpusEnv();
     proc = await startProcess({
       name,
-      args: [path.join(SRC, t.script), ...(t.args ?? [])],
-      env: ctx.childEnv,
+      args: [path.join(SRC, t.script), ...(t.args ?? []), ...(t.needs && ctx.opts.via !== 'auto' ? ['--via', ctx.opts.via] : [])],
+      env: t.corpus ? { ...ctx.corpusEnv, ...ctx.childEnv } : ctx.childEnv,
       cpu: ctx.pinned ? 0 : undefined,
       nodeArgs,
       timeoutMs: t.timeoutMs,

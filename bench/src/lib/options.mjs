@@ -14,6 +14,8 @@ export const USAGE = `Usage: pnpm bench [options]     (or: node bench/src/run.mj
   --only a,b          targets to run (default: all available)
                       ${ALL_TARGETS.join(', ')}
   --cold-starts N     cold-start samples of \`naftiko-ts serve\` (default 5; 0 to skip)
+  --via MODE          how rest/mcp/*-179 are served: server (startServer, as \`naftiko-ts serve\`),
+                      adapter (createRestApp/createMcpApp directly) or auto (server when built)
   --profile           run the targets under \`node --cpu-prof\` (profiles in <out>/profiles/)
   --out DIR           where to write the report (default bench/results)
   --smoke             a few seconds in total: 1 round, 1 s, no warm-up, 4 connections, a subset,
@@ -45,6 +47,7 @@ export function parseOptions(argv) {
       only: { type: 'string' },
       'cold-starts': { type: 'string' },
       profile: { type: 'boolean' },
+      via: { type: 'string' },
       out: { type: 'string' },
       smoke: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -63,7 +66,9 @@ export function parseOptions(argv) {
     profile: values.profile === true,
     out: values.out,
     only: undefined,
+    via: values.via ?? 'auto',
   };
+  if (!['auto', 'server', 'adapter'].includes(o.via)) throw new UsageError(`--via must be auto, server or adapter (got ${o.via})`);
   if (values.only) {
     const names = values.only
       .split(',')

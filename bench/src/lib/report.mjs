@@ -153,7 +153,9 @@ export function toMarkdown(report) {
         `| ${name} | ${fmtInt(t.rps)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${fmt(t.rssPeak / MiB, 0)} | ${fmt(t.startMs, 0)} | ${t.ratio ? fmt(t.ratio.rps, 2) : '–'} | ${t.ratio ? fmt(t.ratio.p99, 2) : '–'} | ok |`,
       );
     } else {
-      const why = t.status === 'failed' ? `**FAILED**: ${(t.failures ?? [])[0] ?? ''}` : `skipped: ${t.reason ?? ''}`;
+      const first = String((t.failures ?? [])[0] ?? '');
+      const short = first.length > 300 ? `${first.slice(0, 300)}…` : first;
+      const why = t.status === 'failed' ? `**FAILED**: ${short}` : `skipped: ${t.reason ?? ''}`;
       lines.push(`| ${name} | – | – | – | – | – | – | – | ${why.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
     }
   }

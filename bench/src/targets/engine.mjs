@@ -100,6 +100,8 @@ async function viaAdapter() {
       : (await import('@naftiko-ts/mcp-adapter')).createMcpApp;
   const adapters = [];
   const consumers = [];
+  const taken = new Set();
+  let skipped = 0;
   for (const file of files()) {
     const parsed = parseCapability(fs.readFileSync(file, 'utf8'), { source: file });
     const capability = parsed.capability ?? parsed.model ?? parsed;
@@ -115,14 +117,29 @@ async function viaAdapter() {
     consumer.assertReady();
     consumers.push(consumer);
     for (const adapter of capability.exposes) {
-      if (adapter.type === kind) adapters.push({ capability, adapter, consumer });
+      if (adapter.type !== kind) continue;
+      // Without the server's conflict renaming, the first adapter (the seed) keeps a name and a
+      // later adapter that would serve the same route / tool is left out.
+      const keys =
+        kind === 'rest'
+          ? adapter.routes.map((r) => `${r.method} ${r.path.parts.map((p) => (p.kind === 'text' ? p.text : '{}')).join('')}`)
+          : adapter.tools.map((t) => t.name);
+      if (keys.some((k) => taken.has(k))) {
+        skipped++;
+        continue;
+      }
+      for (const k of keys) taken.add(k);
+      adapters.push({ capability, adapter, consumer });
     }
   }
-  const app = await factory({ adapters, logger: false, host: '127.0.0.1' });
+  // REST takes fastify's `logger: false`; the MCP app's default logger is silent.
+  const app = await factory(kind === 'rest' ? { adapters, logger: false } : { adapters, host: '127.0.0.1' });
   await app.listen({ port: 0, host: '127.0.0.1' });
   return {
     ports: { http: app.server.address().port },
     files: consumers.length,
+    adapters: adapters.length,
+    skippedForConflicts: skipped,
     close: async () => {
       await app.close();
       await Promise.all(consumers.map((c) => c.close()));
