@@ -1,4 +1,4 @@
-import { DEVIATION_CODES, didYouMean } from './diagnostics.js';
+import { DEVIATION_CODES, closest, didYouMean } from './diagnostics.js';
 import type { Diagnostic, DiagnosticCode, Severity } from './diagnostics.js';
 import type { SourceMap } from './source.js';
 
@@ -98,7 +98,13 @@ export class Reporter {
     const v = obj[key];
     if (v === undefined || v === null) {
       if (opts.required) {
-        this.report('missing-key', opts.severity ?? 'error', `${opts.what ?? 'This entry'} needs \`${key}\`. Add \`${key}: …\`.`, pointer, true);
+        const near = closest(key, Object.keys(obj));
+        if (near !== undefined && near !== key) {
+          const np = `${pointer}/${near.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+          this.report('missing-key', opts.severity ?? 'error', `${opts.what ?? 'This entry'} needs \`${key}\`; found \`${near}\`. Did you mean \`${key}\`?`, np, true);
+        } else {
+          this.report('missing-key', opts.severity ?? 'error', `${opts.what ?? 'This entry'} needs \`${key}\`. Add \`${key}: …\`.`, pointer, true);
+        }
       }
       return undefined;
     }

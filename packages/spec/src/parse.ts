@@ -32,12 +32,18 @@ export function parseCapability(text: string, options: ParseOptions = {}): Parse
   const diagnostics: Diagnostic[] = [];
   try {
     const map = new SourceMap(typeof text === 'string' ? text : String(text));
-    for (const issue of map.issues) {
+    const errors = map.issues.filter((i) => i.kind === 'error').sort((a, b) => a.start - b.start);
+    // Only the first syntax error is reliable; the parser's recovery cascades into noise after it.
+    const shown = [...(errors[0] ? [errors[0]] : []), ...map.issues.filter((i) => i.kind === 'warning' || YAML_DUPLICATE.has(i.code))];
+    const hidden = errors.filter((e) => !shown.includes(e)).length;
+    for (const issue of new Set(shown)) {
       const duplicate = YAML_DUPLICATE.has(issue.code);
       diagnostics.push({
         code: duplicate ? 'duplicate-key' : issue.kind === 'error' ? 'yaml-syntax' : 'yaml-warning',
         severity: issue.kind === 'error' ? 'error' : 'warning',
-        message: duplicate ? `${issue.message}. Remove or rename the repeated key.` : `${issue.message.replace(/\s+$/, '')}.`.replace(/\.\.$/, '.'),
+        message: duplicate
+          ? `${issue.message}. Remove or rename the repeated key.`
+          : `${issue.message.replace(/\s+$/, '')}.`.replace(/\.\.$/, '.') + (issue.kind === 'error' && hidden > 0 && issue === errors[0] ? ` (${hidden} more YAML error${hidden === 1 ? '' : 's'} after this one are not shown.)` : ''),
         pointer: '#',
         range: map.rangeOf(issue.start, issue.end),
         source,
@@ -64,7 +70,9 @@ export function parseCapability(text: string, options: ParseOptions = {}): Parse
         if (!diagnostics.some((x) => x.pointer === d.pointer && (x.code === d.code || x.severity === 'error'))) diagnostics.push(d);
       }
     }
-    return { capability, diagnostics: sortDiagnostics(diagnostics) };
+    // An unknown key that is the near-miss of a missing required key is already an error there.
+    const result = diagnostics.filter((d) => !(d.code === 'unknown-key' && diagnostics.some((x) => x.code === 'missing-key' && x.pointer === d.pointer)));
+    return { capability, diagnostics: sortDiagnostics(result) };
   } catch (cause) {
     // Defensive: a bug must not crash callers. Report it as a diagnostic.
     diagnostics.push({
