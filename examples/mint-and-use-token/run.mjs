@@ -9,7 +9,7 @@
 //   import { startServer } from '@naftiko-ts/server';
 //   import { startEmulator } from '@naftiko-ts/bigcommerce-emulator';
 //   import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -17,9 +17,10 @@ import { pathToFileURL } from 'node:url';
 // This example is not a workspace package: resolve the packages the server app depends on.
 const fromServer = createRequire(new URL('../../apps/server/package.json', import.meta.url));
 async function load(name) {
-  const manifest = fromServer.resolve(`${name}/package.json`);
-  const entry = JSON.parse(readFileSync(manifest, 'utf8')).exports['.'].import;
-  return import(pathToFileURL(path.join(path.dirname(manifest), typeof entry === 'string' ? entry : entry.default)).href);
+  const dir = fromServer.resolve.paths(name).map((d) => path.join(d, name)).find((d) => existsSync(path.join(d, 'package.json')));
+  if (!dir) throw new Error(`${name} is not installed: run pnpm install && pnpm build`);
+  const entry = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')).exports['.'].import;
+  return import(pathToFileURL(path.join(dir, typeof entry === 'string' ? entry : entry.default)).href);
 }
 const { startServer, createLogger } = await load('@naftiko-ts/server');
 const { startEmulator, DEV_STORE_HASH, DEV_ACCESS_TOKEN } = await load('@naftiko-ts/bigcommerce-emulator');
@@ -40,7 +41,7 @@ try {
     env: { STORE_HASH: DEV_STORE_HASH, BIGCOMMERCE_API_KEY: DEV_ACCESS_TOKEN },
     restPort: 0,
     mcpPort: 0,
-    logger: createLogger({ level: 'warn', pretty: false }).logger,
+    logger: createLogger({ level: 'error', pretty: false }).logger,
   });
   const mcpUrl = server.listeners.find((l) => l.kind === 'mcp').url;
   log(`server MCP endpoint: ${mcpUrl}`);

@@ -97,7 +97,8 @@ async function startChildren() {
   emulator = spawn(
     process.execPath,
     [path.join(root, 'packages/bigcommerce-emulator/bin/bigcommerce-emulator.mjs'), '--port', String(EMULATOR_PORT)],
-    { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'] },
+    // Own process groups: a terminal's Ctrl-C reaches only this supervisor, which stops them in order.
+    { cwd: root, env, stdio: ['ignore', 'ignore', 'inherit'], detached: true },
   );
   await waitForPort(EMULATOR_PORT, emulator);
   say(`BigCommerce emulator on http://127.0.0.1:${EMULATOR_PORT} (store hash dev-store, API key dev-token)`);
@@ -105,6 +106,7 @@ async function startChildren() {
     cwd: root,
     env,
     stdio: ['ignore', 'inherit', 'pipe'],
+    detached: true,
   });
   const child = server;
   let announced = false;

@@ -185,7 +185,6 @@ async function serveCommand(args: string[], io: Io): Promise<number> {
     ...(options.restPort !== undefined ? { restPort: options.restPort } : {}),
     ...(options.mcpPort !== undefined ? { mcpPort: options.mcpPort } : {}),
   });
-  for (const w of handle.warnings) io.stderr.write(`warning: ${w}\n`);
   io.stderr.write(`${readyLines(handle).join('\n')}\n`);
 
   const signal = await new Promise<NodeJS.Signals>((resolve) => {

@@ -4,12 +4,13 @@
  */
 import type { AddressInfo } from 'node:net';
 import { isIP } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import { createConsumer } from '@naftiko-ts/consumer';
 import type { Consumer, ConsumerTimeouts, StartupProblem } from '@naftiko-ts/consumer';
 import { createMcpApp, serveMcpStdio } from '@naftiko-ts/mcp-adapter';
 import { createRestApp } from '@naftiko-ts/rest-adapter';
 import { formatDiagnostic } from '@naftiko-ts/spec';
-import type { Capability } from '@naftiko-ts/spec';
+import type { Capability, McpAdapter, RestAdapter } from '@naftiko-ts/spec';
 import type { Dispatcher } from 'undici';
 import type { ConflictPolicy } from './args.js';
 import { ServerError } from './errors.js';
@@ -231,7 +232,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
 
   try {
     for (const listener of plan.listeners) {
-      const app = await buildApp(listener, adaptersOf(listener.adapters), { logger, isReady, secrets });
+      const app = await buildApp(listener, adaptersOf(listener.adapters), { logger, isReady, secrets, env });
       apps.push(app);
       try {
         await app.listen({ port: listener.port, host: listener.host });
@@ -262,11 +263,12 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
     }
     if (plan.stdio.length > 0) {
       stdioHandle = await serveMcpStdio({
-        adapters: adaptersOf(plan.stdio),
+        adapters: adaptersOf(plan.stdio) as Array<{ capability: Capability; adapter: McpAdapter; consumer: Consumer }>,
         logger,
-        stdin: options.stdin ?? process.stdin,
-        stdout: options.stdout ?? process.stdout,
-      } as Parameters<typeof serveMcpStdio>[0]);
+        secrets,
+        stdin: (options.stdin ?? process.stdin) as Readable,
+        stdout: (options.stdout ?? process.stdout) as Writable,
+      });
     }
   } catch (error) {
     await closeAll();
@@ -316,13 +318,30 @@ function servesOf(listener: ListenerPlan): string[] {
 
 async function buildApp(
   listener: ListenerPlan,
-  adapters: Array<{ capability: Capability; adapter: unknown; consumer: Consumer }>,
-  common: { logger: Logger; isReady: () => boolean; secrets: string[] },
+  adapters: Array<{ capability: Capability; adapter: RestAdapter | McpAdapter; consumer: Consumer }>,
+  common: { logger: Logger; isReady: () => boolean; secrets: string[]; env: Record<string, string | undefined> },
 ): Promise<ClosableApp> {
-  if (listener.kind === 'rest') {
-    const app = await createRestApp({ ...common, adapters } as unknown as Parameters<typeof createRestApp>[0]);
+  try {
+    if (listener.kind === 'rest') {
+      const app = await createRestApp({
+        ...common,
+        adapters: adapters as Array<{ capability: Capability; adapter: RestAdapter; consumer: Consumer }>,
+      });
+      return app as unknown as ClosableApp;
+    }
+    const app = await createMcpApp({
+      ...common,
+      adapters: adapters as Array<{ capability: Capability; adapter: McpAdapter; consumer: Consumer }>,
+      host: listener.host,
+    });
     return app as unknown as ClosableApp;
+  } catch (cause) {
+    const files = [...new Set(listener.adapters.map((a) => a.file))];
+    const where = files.length === 1 ? files[0] : `${files.length} files`;
+    throw new ServerError(
+      'SERVER_CONFIG',
+      `cannot serve the ${listener.kind.toUpperCase()} adapters of ${where}: ${(cause as Error).message}`,
+      { cause },
+    );
   }
-  const app = await createMcpApp({ ...common, adapters, host: listener.host } as unknown as Parameters<typeof createMcpApp>[0]);
-  return app as unknown as ClosableApp;
 }
