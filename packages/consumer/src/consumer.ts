@@ -573,6 +573,7 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
     return { target: id, namespace, operation, consumed, with: withMap ?? {}, pointer: consumed.pointer };
   }
 
+  let closing: Promise<void> | undefined;
   const consumer: Consumer = {
     get problems() {
       return problems;
@@ -607,8 +608,9 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
     secretValues() {
       return secretList();
     },
-    async close() {
-      if (ownsDispatcher) await dispatcher.close();
+    close() {
+      closing ??= ownsDispatcher ? dispatcher.close() : Promise.resolve();
+      return closing;
     },
   };
   Object.defineProperty(consumer, Symbol.for('nodejs.util.inspect.custom'), {

@@ -127,7 +127,7 @@ export async function send(req: WireRequest, opts: TransportOptions, signal?: Ab
   const max = opts.maxResponseBytes;
   const declared = headers['content-length'];
   if (typeof declared === 'string' && Number(declared) > max) {
-    body.destroy();
+    discard(body);
     throw tooLarge(opts.target, statusCode, headers, max);
   }
   const chunks: Buffer[] = [];
@@ -136,17 +136,25 @@ export async function send(req: WireRequest, opts: TransportOptions, signal?: Ab
     for await (const chunk of body as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > max) {
-        body.destroy();
+        discard(body);
         throw tooLarge(opts.target, statusCode, headers, max);
       }
       chunks.push(chunk);
     }
   } catch (err) {
-    body.destroy();
+    discard(body);
     throw mapTransportError(err, 'body', opts.target, signal);
   }
   const raw = chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
   return { status: statusCode, headers, raw };
+}
+
+function noop(): void {}
+
+/** Stops reading: destroys the body (and its socket) without an unhandled 'error' event. */
+function discard(body: Dispatcher.ResponseData['body']): void {
+  body.on('error', noop);
+  body.destroy();
 }
 
 function tooLarge(
