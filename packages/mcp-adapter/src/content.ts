@@ -54,7 +54,13 @@ export function resolveInside(root: string, location: string, what: string): str
   } else if (/^[a-z][a-z0-9+.-]*:/i.test(rel)) {
     throw new McpAdapterError('MCP_UNSUPPORTED', `${what}: location \`${location}\` is not a \`file://\` location; only local files are served.`);
   }
-  const resolved = path.resolve(root, rel.startsWith('/') ? `.${rel}` : rel);
+  if (path.isAbsolute(rel) || /^[A-Za-z]:[\\/]/.test(rel)) {
+    throw new McpAdapterError(
+      'MCP_UNSAFE_LOCATION',
+      `${what}: location \`${location}\` is an absolute path; use a path relative to the capability file.`,
+    );
+  }
+  const resolved = path.resolve(root, rel);
   const relative = path.relative(root, resolved);
   if (relative === '' || relative.startsWith('..') || path.isAbsolute(relative) || rel.includes('\0')) {
     throw new McpAdapterError(
