@@ -308,7 +308,13 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
         // Hot path: the upstream bytes as they came, never parsed nor re-serialised.
         const raw = result.raw;
         if (raw.length === 0) return reply.send();
-        reply.header('content-type', result.contentType ?? JSON_CONTENT_TYPE);
+        const contentType = result.contentType;
+        // O(1) sanity check instead of a parse: a JSON document cannot start with `<` (an HTML error page).
+        if ((contentType === undefined || contentType.includes('json')) && !looksLikeJson(raw)) {
+          request.log.warn({ operation, upstreamStatus: status }, 'upstream sent a body that is not JSON');
+          return sendProblem(reply, 'upstream-bad-body', `The upstream API answered \`${operation}\` with a body that is not JSON.`, { extensions: { upstreamStatus: status } });
+        }
+        reply.header('content-type', contentType ?? JSON_CONTENT_TYPE);
         return reply.send(raw);
       }
       if (status === 204 || status === 205 || result.raw.length === 0) return reply.send();
@@ -476,6 +482,20 @@ declare module 'fastify' {
     /** Set by `restAdapterPlugin`: the OpenAPI document served and the metrics registry. */
     naftikoRest: { openapi: OpenApiDocument; registry: Registry };
   }
+}
+
+/** First non-whitespace byte can start a JSON text: `{ [ " - 0-9 t f n`. */
+function looksLikeJson(raw: Buffer): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) continue;
+    if (c === 0xef && i === 0) {
+      i += 2; // UTF-8 BOM
+      continue;
+    }
+    return c === 0x7b || c === 0x5b || c === 0x22 || c === 0x2d || (c >= 0x30 && c <= 0x39) || c === 0x74 || c === 0x66 || c === 0x6e;
+  }
+  return true;
 }
 
 function inputReader(spec: RouteSpec<RestAdapterEntry>): (request: FastifyRequest) => Record<string, unknown> {
