@@ -276,17 +276,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
   }
 
   // 6. Public bind without exposed-side authentication: allowed, but said loudly.
-  for (const listener of plan.listeners) {
-    if (isLoopback(listener.host)) continue;
-    const open = listener.adapters.filter((a) => !a.adapter.authentication);
-    if (open.length > 0) {
-      warnings.push(
-        `listening on ${listener.host}:${listeners.find((l) => l.kind === listener.kind)?.port ?? listener.port} ` +
-          `without exposed-side authentication (${open.map((a) => a.adapter.namespace).slice(0, 3).join(', ')}${open.length > 3 ? ', …' : ''}): ` +
-          `anyone who can reach this address can use the upstream credentials; declare \`authentication\` on the adapter or bind 127.0.0.1`,
-      );
-    }
-  }
+  warnings.push(...exposureWarnings(plan.listeners, listeners));
   for (const w of warnings) logger.warn({}, w);
   state = 'ready';
 
@@ -307,6 +297,27 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
       return closing;
     },
   };
+}
+
+/**
+ * One warning per listener bound to a non-loopback address that serves an adapter without
+ * exposed-side `authentication`: anyone who reaches the address uses the upstream credentials.
+ */
+export function exposureWarnings(plans: readonly ListenerPlan[], opened: readonly ListenerInfo[] = []): string[] {
+  const out: string[] = [];
+  plans.forEach((listener, i) => {
+    if (isLoopback(listener.host)) return;
+    const open = listener.adapters.filter((a) => !a.adapter.authentication).map((a) => a.adapter.namespace);
+    if (open.length === 0) return;
+    const port = opened[i]?.port ?? listener.port;
+    out.push(
+      `listening on ${listener.host}:${port} without exposed-side authentication ` +
+        `(${open.slice(0, 3).join(', ')}${open.length > 3 ? `, … ${open.length} adapters` : ''}): ` +
+        'anyone who can reach this address can call the upstream API with the configured credentials; ' +
+        'declare `authentication` on the adapter, or bind 127.0.0.1 behind an authenticating proxy',
+    );
+  });
+  return out;
 }
 
 function servesOf(listener: ListenerPlan): string[] {
