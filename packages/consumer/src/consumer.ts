@@ -253,8 +253,12 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
     const cookieParams: Array<{ name: string; get: Getter }> = [];
     const bodyParams: Array<{ name: string; get: Getter }> = [];
     const declared = new Set<string>();
+    const pathVariables = new Set(op.path.variables);
     for (const p of op.parameters) {
       declared.add(p.name);
+      // A name used by a path placeholder is consumed by the path (some generated files also
+      // declare it `in: query`); it is not sent twice.
+      if (p.in !== 'path' && pathVariables.has(p.name)) continue;
       switch (p.in) {
         case 'path':
           declaredPath.set(p.name, p);
@@ -297,12 +301,18 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
       if (text) segments.push(text);
       text = '';
       const name = part.name;
-      const decl = declaredPath.get(name);
-      const getter = decl
-        ? paramGetter(decl, true)
-        : hasWith(name)
-          ? compileExpr(withMap[name] as Expr, { binds })
-          : (inputs: Inputs) => readInputLoose(inputs, name, name.toLowerCase());
+      const lower = name.toLowerCase();
+      // `with` first; a path placeholder it leaves unset still takes the same-name input
+      // (then case-insensitively), then the declared `value`.
+      const fromWith = hasWith(name) ? compileExpr(withMap[name] as Expr, { binds }) : undefined;
+      const declValue = declaredPath.get(name)?.value;
+      const fallback = declValue ? compileExpr(declValue, { binds }) : undefined;
+      const getter: Getter = (inputs) => {
+        let v = fromWith ? fromWith(inputs) : undefined;
+        if (v === undefined || v === null || v === '') v = readInputLoose(inputs, name, lower);
+        if ((v === undefined || v === null || v === '') && fallback) v = fallback(inputs);
+        return v;
+      };
       segments.push({ name, get: getter });
     }
     if (text) segments.push(text);
