@@ -2,13 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { formatDiagnostics, hasErrors, parseCapability } from '../src/index.js';
-import { fixturesDir } from './helpers.js';
+import { fixtureReader, fixturesDir } from './helpers.js';
 
-/** Reads imports relative to the importing file, inside the fixtures folder. */
-export function fixtureReader(location: string, fromSource: string): string {
-  const file = path.resolve(fixturesDir, path.dirname(fromSource), location.replace(/^file:\/\//, ''));
-  return fs.readFileSync(file, 'utf8');
-}
 
 const invalidDir = path.join(fixturesDir, 'invalid');
 const cases = fs.readdirSync(invalidDir).filter((d) => fs.existsSync(path.join(invalidDir, d, 'capability.yaml'))).sort();

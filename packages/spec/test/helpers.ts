@@ -24,3 +24,9 @@ export function corpusFiles(): string[] {
 export function read(file: string): string {
   return fs.readFileSync(file, 'utf8');
 }
+
+/** Reads imports relative to the importing file, inside the fixtures folder. */
+export function fixtureReader(location: string, fromSource: string): string {
+  const file = path.resolve(fixturesDir, path.dirname(fromSource), location.replace(/^file:\/\//, ''));
+  return fs.readFileSync(file, 'utf8');
+}
