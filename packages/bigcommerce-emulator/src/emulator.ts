@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
+import { generateKeyPairSync, randomUUID, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DEFAULT_STORES, DEFAULT_TOKENS, SCOPE_IMPERSONATION, SCOPE_STOREFRONT } from './defaults.js';
@@ -585,8 +585,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     }
     const path = url.pathname;
     const at = clock();
-    requests.push({ method, path, query: parseQueryString(url.searchParams), headers: req.headers, body: body.toString('utf8'), at });
-    if (requests.length > config.maxRecordedRequests) requests.splice(0, requests.length - config.maxRecordedRequests);
+    if (config.maxRecordedRequests > 0) {
+      requests.push({ method, path, query: parseQueryString(url.searchParams), headers: req.headers, body: body.toString('utf8'), at });
+      if (requests.length > config.maxRecordedRequests) requests.splice(0, requests.length - config.maxRecordedRequests);
+    }
 
     const gql = graphqlTarget(req, path);
     const restMatch = gql ? null : /^\/stores\/([^/]+)(\/.*)?$/.exec(path);
@@ -595,11 +597,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (gql) rate = graphqlLimiter.hit(gql.store ? gql.store.hash : '');
     else rate = limiter.hit(restHash !== undefined && storesByHash.has(restHash) ? restHash : '');
 
-    const ex: Exchange = { req, res, method, path, body, tooLarge, requestId: randomBytes(16).toString('hex'), rate };
+    const ex: Exchange = { req, res, method, path, body, tooLarge, requestId: randomUUID().replaceAll('-', ''), rate };
     const started = at;
-    res.on('finish', () => {
-      logger?.debug({ requestId: ex.requestId, method, path, status: res.statusCode, ms: clock() - started }, 'emulator request');
-    });
+    if (logger) {
+      res.on('finish', () => {
+        logger.debug({ requestId: ex.requestId, method, path, status: res.statusCode, ms: clock() - started }, 'emulator request');
+      });
+    }
 
     for (const rule of takeFaults(method, path)) {
       if (rule.kind === 'latency') {

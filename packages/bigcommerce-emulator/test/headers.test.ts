@@ -71,6 +71,17 @@ describe('startEmulator', () => {
     }
   });
 
+  it('keeps only the last maxRecordedRequests requests (0 records nothing)', async () => {
+    await withEmulator({ maxRecordedRequests: 2 }, async (e) => {
+      for (const p of ['/a', '/b', '/c']) await call(e, p, { method: 'GET' });
+      expect(e.requests.map((r) => r.path)).toEqual(['/b', '/c']);
+    });
+    await withEmulator({ maxRecordedRequests: 0 }, async (e) => {
+      expect((await mint(e)).status).toBe(200);
+      expect(e.requests).toHaveLength(0);
+    });
+  });
+
   it('a busy port gives EMULATOR_LISTEN', async () => {
     await withEmulator({}, async (e) => {
       const error = await startEmulator({ port: e.port }).then(() => undefined, (err: unknown) => err);

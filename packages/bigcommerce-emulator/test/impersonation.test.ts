@@ -117,8 +117,11 @@ describe('impersonation endpoint: §6 checks in order', () => {
       expect(r.headers['x-rate-limit-requests-quota']).toBe('2');
       expect(r.headers['x-rate-limit-time-reset-ms']).toBe('19500');
       expect(r.headers['x-retry-after']).toBe('20');
-      // Auth failures still win over the quota (check 3 before 6).
+      // Auth, store and scope failures still win over the quota (checks 3–5 before 6).
       expect((await mint(e, undefined, { 'x-auth-token': 'bad' })).status).toBe(401);
+      expect((await mint(e, undefined, { 'x-auth-token': DEV_STOREFRONT_ONLY_TOKEN })).status).toBe(403);
+      expect((await mint(e, undefined, {}, '/stores/nope/v3/storefront/api-token-customer-impersonation')).status).toBe(401);
+      // Content checks come after the quota (check 7 after 6): the 429 above had a text/plain body.
     });
   });
 
@@ -130,6 +133,8 @@ describe('impersonation endpoint: §6 checks in order', () => {
     }
     const none = await call(emu, IMPERSONATION_PATH, { body: '{"channel_ids":[1],"expires_at":1}', headers: { 'x-auth-token': DEV_ACCESS_TOKEN } });
     expect(none.status).toBe(415);
+    // Checked before the body is parsed (check 7 before 8).
+    expect((await mint(emu, '{', { 'content-type': 'text/plain' })).status).toBe(415);
     expect((await mint(emu, undefined, { 'content-type': 'application/json; charset=utf-8' })).status).toBe(200);
     expect((await mint(emu, undefined, { 'content-type': 'Application/JSON' })).status).toBe(200);
   });
@@ -157,6 +162,8 @@ describe('impersonation endpoint: §6 checks in order', () => {
     const r = await mint(emu, { expires_at: FAR_FUTURE });
     expect(r.status).toBe(422);
     expect(r.json.title).toBe('The following fields are invalid: channel_id');
+    // expires_at is checked first (check 9 before 10).
+    expect((await mint(emu, {})).json.title).toBe('The following fields are invalid: expires_at');
     expect(Object.keys(r.json.errors)).toEqual(['channel_id']);
     expect((await mint(emu, { expires_at: FAR_FUTURE, channel_id: null, channel_ids: null })).status).toBe(422);
   });
@@ -165,6 +172,9 @@ describe('impersonation endpoint: §6 checks in order', () => {
     const r = await mint(emu, { expires_at: FAR_FUTURE, channel_id: 1, channel_ids: [1] });
     expect(r.status).toBe(422);
     expect(r.json.title).toMatch(/^The following fields are invalid: channel_ids?$/);
+    // Both fields is reported before their values are checked (check 11 before 12).
+    const bothBad = await mint(emu, { expires_at: FAR_FUTURE, channel_id: 99, channel_ids: [99] });
+    expect(bothBad.json.errors.channel_ids).toMatch(/not both/);
     await withEmulator({ stores: STORES, tokens: TOKENS, bothChannels: 'prefer-channel-ids' }, async (e) => {
       const ok = await mint(e, { expires_at: FAR_FUTURE, channel_id: 1, channel_ids: [12] }, { 'x-auth-token': 'tok-abc' }, PATH);
       expect(ok.status).toBe(200);
