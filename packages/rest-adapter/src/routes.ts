@@ -54,6 +54,8 @@ export interface RouteSpec<E extends RestAdapterSource = RestAdapterSource> {
   /** The route reads a request body. */
   expectsBody: boolean;
   bodyRequired: boolean;
+  /** Body inputs of a GET/HEAD route: HTTP clients and fastify send/parse no body there, so they are never read. */
+  ignoredInputs: ExposedInput[];
   /** Schema of the request body when present (without the `null` an optional body also accepts). */
   bodySchema: JsonSchema | undefined;
   /** Fastify schema (compiled once by fastify's ajv). */
@@ -152,6 +154,8 @@ export function planRoute<E extends RestAdapterSource>(entry: E, route: RestRout
   const bodyPropsRequired: string[] = [];
   let wholeBodySchema: JsonSchema | undefined;
   const seenParamKeys = new Set<string>();
+  const ignoredInputs: ExposedInput[] = [];
+  const bodyless = route.method === 'GET' || route.method === 'HEAD';
 
   const addQuery = (input: ExposedInput): void => {
     if (queryProps[input.name] !== undefined) return;
@@ -185,6 +189,10 @@ export function planRoute<E extends RestAdapterSource>(entry: E, route: RestRout
         break;
       }
       case 'body': {
+        if (bodyless) {
+          ignoredInputs.push(input);
+          break;
+        }
         if (input.name === 'body') {
           wholeBody = { name: 'body', key: 'body' };
           wholeBodySchema = inputSchema(input);
@@ -255,6 +263,7 @@ export function planRoute<E extends RestAdapterSource>(entry: E, route: RestRout
     bodyFields,
     expectsBody,
     bodyRequired,
+    ignoredInputs,
     bodySchema,
     schema,
   };
