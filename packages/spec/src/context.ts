@@ -139,7 +139,7 @@ export class Reporter {
     for (const key of Object.keys(obj)) {
       if (allowed.includes(key)) continue;
       const p = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
-      const dev = lenient[key];
+      const dev = Object.hasOwn(lenient, key) ? lenient[key] : undefined;
       if (dev) {
         const g = grouped.get(dev[0]) ?? { keys: [], why: dev[1], first: p };
         g.keys.push(key);

@@ -218,7 +218,7 @@ export class Normaliser {
       if (!k && o['keys'] === undefined) this.r.report('missing-key', 'error', 'A bind needs `keys` (`VARIABLE: SOURCE_KEY`).', p, true);
       if (k) {
         for (const [name, value] of Object.entries(k)) {
-          if (typeof value === 'string' || typeof value === 'number') keys[name] = String(value);
+          if (typeof value === 'string' || typeof value === 'number') Object.defineProperty(keys, name, { value: String(value), enumerable: true, writable: true, configurable: true });
           else this.r.report('invalid-type', 'error', `Bind key \`${name}\` must map to a string (the environment variable or file key to read).`, childPointer(`${p}/keys`, name));
         }
       }
@@ -235,7 +235,7 @@ export class Normaliser {
     for (const ref of expressionRefs(e)) {
       if (ref.kind === 'bind') {
         const bind = this.binds.find((b) => b.namespace === ref.namespace);
-        if (bind && bind.keys[ref.variable] === undefined) {
+        if (bind && !Object.hasOwn(bind.keys, ref.variable)) {
           this.r.report(
             'unresolved-reference',
             'warning',

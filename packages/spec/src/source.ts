@@ -20,7 +20,7 @@ export interface YamlIssue {
 }
 
 const MAX_DEPTH = 256;
-const MAX_ALIAS_NODES = 100_000;
+const MAX_ALIAS_NODES = 10_000;
 
 /**
  * The YAML text converted to plain JS, plus a pointer → range index (value ranges, and key ranges
@@ -36,6 +36,7 @@ export class SourceMap {
   hasContent = false;
   readonly issues: YamlIssue[] = [];
   private aliasBudget = MAX_ALIAS_NODES;
+  private readonly anchors = new Map<string, Node>();
 
   constructor(text: string) {
     this.text = text;
@@ -82,18 +83,22 @@ export class SourceMap {
     this.record(pointer, node, this.values, at);
     if (depth > MAX_DEPTH) return null;
     if (isAlias(node)) {
-      const target = (() => {
-        try {
-          return node.resolve(doc) as Node | undefined;
-        } catch {
-          return undefined;
-        }
-      })();
+      // Anchors are registered in document order, so this is the latest anchor before the alias
+      // (yaml's own `resolve` walks the whole document per alias, which is quadratic).
+      const target = this.anchors.get(node.source);
       if (!target) return null;
       const r = node.range;
       return this.convert(doc, target, pointer, depth + 1, at ?? (r ? [r[0], r[1]] : undefined));
     }
-    if (at !== undefined && --this.aliasBudget < 0) return null;
+    if (at !== undefined && --this.aliasBudget < 0) {
+      if (this.aliasBudget === -1) {
+        const r = node.range;
+        this.issues.push({ kind: 'error', code: 'ALIAS_LIMIT', message: `Aliases expand to more than ${MAX_ALIAS_NODES} nodes; refusing to expand them further`, start: r?.[0] ?? 0, end: r?.[1] ?? 0 });
+      }
+      return null;
+    }
+    const anchor = (node as { anchor?: string }).anchor;
+    if (anchor && at === undefined) this.anchors.set(anchor, node);
     if (isScalar(node)) {
       const v = node.value;
       return typeof v === 'bigint' ? Number(v) : v;

@@ -67,12 +67,12 @@ export function resolveReference(inner: string, context: ExpressionContext = {})
     const variable = path.slice(dot + 1);
     const bind = binds.find((b) => b.namespace === ns);
     if (bind) {
-      return { kind: 'bind', namespace: ns, variable, sourceKey: bind.keys[variable] ?? variable };
+      return { kind: 'bind', namespace: ns, variable, sourceKey: (Object.hasOwn(bind.keys, variable) ? bind.keys[variable] : undefined) ?? variable };
     }
     return { kind: 'unknown', path };
   }
   for (const bind of binds) {
-    const sourceKey = bind.keys[path];
+    const sourceKey = Object.hasOwn(bind.keys, path) ? bind.keys[path] : undefined;
     if (sourceKey !== undefined) return { kind: 'bind', namespace: bind.namespace, variable: path, sourceKey };
   }
   if (path === '') return { kind: 'unknown', path };
