@@ -22,11 +22,15 @@ function run(args: string[]) {
 
 describe.skipIf(!built)('bigcommerce-emulator bin', () => {
   it('prints its URL and the dev credentials, serves, and exits 0 on SIGTERM', async () => {
-    const { child, out } = run(['--port', '0', '--host', '127.0.0.1']);
+    const { child, out, err } = run(['--port', '0', '--host', '127.0.0.1']);
     const exited = once(child, 'exit');
+    const died = exited.then(([code]) => {
+      throw new Error(`bin exited early (${String(code)}): ${err()}`);
+    });
+    died.catch(() => {});
     let url: string | undefined;
     while (!url) {
-      await once(child.stdout, 'data');
+      await Promise.race([once(child.stdout, 'data'), died]);
       url = /BigCommerce emulator listening on (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out())?.[1];
     }
     expect(out()).toContain('dev-store');

@@ -36,7 +36,7 @@ describe('impersonation endpoint on arbitrary JSON bodies', () => {
           expect(typeof r.json.title).toBe('string');
         }
       }),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
     expect(ok).toBeGreaterThan(0);
   });
