@@ -170,36 +170,46 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       .send(jsonRpcError(status >= 500 ? -32603 : -32000, message));
   });
 
-  const guarded = (url: string): boolean => !(url === '/healthz' || url === '/readyz');
+  // Host values already accepted (validating parses a URL; most clients send one or two values).
+  const acceptedHosts = new Set<string>();
+  const refuse = (reply: FastifyReply, status: number, message: string): void => {
+    void reply.code(status).header('content-type', 'application/json').send(jsonRpcError(status === 401 ? -32001 : -32000, message));
+  };
 
-  app.addHook('onRequest', async (request, reply) => {
-    const path = request.url.split('?')[0]!;
-    if (!guarded(path)) return;
+  app.addHook('onRequest', (request, reply, done) => {
+    const url = request.url;
+    const q = url.indexOf('?');
+    const path = q < 0 ? url : url.slice(0, q);
+    if (path === '/healthz' || path === '/readyz') return done();
     if (allowedHosts) {
-      const r = validateHostHeader(headerValue(request.headers.host), allowedHosts);
-      if (!r.ok) {
-        logger.warn({ reason: r.errorCode }, 'refused a request with a foreign Host header');
-        return reply.code(403).header('content-type', 'application/json').send(jsonRpcError(-32000, `Forbidden: ${r.message}`));
+      const hostHeader = headerValue(request.headers.host);
+      if (hostHeader === undefined || !acceptedHosts.has(hostHeader)) {
+        const r = validateHostHeader(hostHeader, allowedHosts);
+        if (!r.ok) {
+          logger.warn({ reason: r.errorCode }, 'refused a request with a foreign Host header');
+          return refuse(reply, 403, `Forbidden: ${r.message}`);
+        }
+        if (acceptedHosts.size < 64) acceptedHosts.add(hostHeader!);
       }
     }
     if (allowedOrigins) {
-      const r = validateOriginHeader(headerValue(request.headers.origin), allowedOrigins);
-      if (!r.ok) {
-        logger.warn({ reason: r.errorCode }, 'refused a request with a foreign Origin header');
-        return reply.code(403).header('content-type', 'application/json').send(jsonRpcError(-32000, `Forbidden: ${r.message}`));
+      const origin = headerValue(request.headers.origin);
+      if (origin !== undefined) {
+        const r = validateOriginHeader(origin, allowedOrigins);
+        if (!r.ok) {
+          logger.warn({ reason: r.errorCode }, 'refused a request with a foreign Origin header');
+          return refuse(reply, 403, `Forbidden: ${r.message}`);
+        }
       }
     }
     if (authChecks.length > 0 && MCP_PATHS.includes(path)) {
-      const q = request.url.includes('?') ? new URLSearchParams(request.url.slice(request.url.indexOf('?') + 1)) : undefined;
-      if (!authChecks.some((c) => c.verify(request.headers, q))) {
-        return reply
-          .code(401)
-          .header('www-authenticate', authChecks[0]!.challenge)
-          .header('content-type', 'application/json')
-          .send(jsonRpcError(-32001, 'Unauthorized: this MCP endpoint requires valid credentials.'));
+      const query = q < 0 ? undefined : new URLSearchParams(url.slice(q + 1));
+      if (!authChecks.some((c) => c.verify(request.headers, query))) {
+        void reply.header('www-authenticate', authChecks[0]!.challenge);
+        return refuse(reply, 401, 'Unauthorized: this MCP endpoint requires valid credentials.');
       }
     }
-    return undefined;
+    done();
   });
 
   const legacyPost = async (body: unknown, pv: string | undefined, reply: FastifyReply): Promise<FastifyReply> => {

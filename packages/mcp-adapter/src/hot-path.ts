@@ -14,7 +14,7 @@ import {
   classifyInboundRequest,
 } from '@modelcontextprotocol/server';
 import type { CallOptions } from '@naftiko-ts/consumer';
-import type { CompiledTool, ToolRegistry, ToolResult } from './registry.js';
+import { RAW_JSON, type CompiledTool, type ToolRegistry, type ToolResult } from './registry.js';
 import type { ServerIdentity } from './sdk-server.js';
 
 export const MODERN_REVISION = '2026-07-28';
@@ -44,6 +44,7 @@ export class HotPath {
   private readonly legacyList: string;
   private readonly modernList: string;
   private readonly serverInfoMeta: Record<string, unknown>;
+  private readonly serverInfoMetaJson: string;
 
   constructor(
     private readonly registry: ToolRegistry,
@@ -51,6 +52,7 @@ export class HotPath {
   ) {
     const tools = registry.definitions;
     this.serverInfoMeta = { [SERVER_INFO_META_KEY]: { name: identity.name, version: identity.version } };
+    this.serverInfoMetaJson = JSON.stringify(this.serverInfoMeta);
     this.legacyList = JSON.stringify({ tools });
     this.modernList = JSON.stringify({
       tools,
@@ -154,6 +156,12 @@ export class HotPath {
           }
         }
       }
+    }
+    const raw = result[RAW_JSON];
+    if (raw !== undefined && !result.isError) {
+      // Splice the upstream bytes: no parse/re-serialise of the body on the way out.
+      const tail = era === 'modern' ? `,"resultType":"complete","_meta":${this.serverInfoMetaJson}` : '';
+      return `{"result":{"content":[{"type":"text","text":${JSON.stringify(raw)}}],"structuredContent":${raw}${tail}},"jsonrpc":"2.0","id":${idJson}}`;
     }
     if (era === 'modern') result = { ...result, resultType: 'complete', _meta: this.serverInfoMeta };
     return `{"result":${JSON.stringify(result)},"jsonrpc":"2.0","id":${idJson}}`;

@@ -29,6 +29,7 @@ export interface ToolResult {
   content: Array<{ type: 'text'; text: string }>;
   structuredContent?: Record<string, unknown>;
   isError?: boolean;
+  [RAW_JSON]?: string;
   [key: string]: unknown;
 }
 
@@ -81,6 +82,12 @@ export interface CreateToolRegistryOptions {
 }
 
 const TOOL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Hidden (symbol-keyed, so never serialised) on a result whose `structuredContent` is the
+ * upstream body verbatim: the exact JSON text, for the hot path to splice.
+ */
+export const RAW_JSON: unique symbol = Symbol('naftiko-ts.mcp-adapter.raw-json');
 const noMetrics: ToolMetricsSink = { observe() {} };
 
 function sourceOf(entry: AdapterEntry): string {
@@ -241,6 +248,14 @@ export function createToolRegistry(
     const success = (result: ConsumerResult): ToolResult => {
       const value = result.mapped;
       if (isPlainObject(value)) {
+        if (result.passthrough) {
+          // Whole-body passthrough: the text is the upstream JSON as received (no re-serialisation),
+          // and the hot path may splice those bytes as `structuredContent`.
+          const rawText = result.raw.toString('utf8');
+          const r: ToolResult = { content: [text(rawText)], structuredContent: value };
+          Object.defineProperty(r, RAW_JSON, { value: rawText, enumerable: false });
+          return r;
+        }
         return { content: [text(JSON.stringify(value))], structuredContent: value };
       }
       if (value === undefined) return { content: [text('')] };

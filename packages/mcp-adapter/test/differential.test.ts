@@ -33,6 +33,8 @@ function respond(inv: Invocation) {
       throw new Error(`unexpected ${SECRET}`);
     case 'array':
       return result(200, [1, 2, 3]);
+    case 'pretty':
+      return result(200, '{\n  "data" : { "n": 1.0, "s": "\\u00e9\\u2028" },\n  "meta": {}\n}\n');
     default:
       return result(200, { data: { token: 'eyJ.x.y', echo: body }, meta: {} });
   }
@@ -58,6 +60,7 @@ function legacyCases(): Case[] {
     { name: 'tools/list Accept both + 2025-06-18', body: { jsonrpc: '2.0', id: 2, method: 'tools/list' }, headers: { ...acceptBoth, ...pv('2025-06-18') }, hot: true },
     { name: 'tools/list with cursor', body: { jsonrpc: '2.0', id: 2, method: 'tools/list', params: { cursor: 'x' } }, hot: false },
     { name: 'tools/call ok', body: call({ body: { expires_at: 1 } }), hot: true },
+    { name: 'tools/call ok, non-canonical upstream JSON spliced', body: call({ body: { mode: 'pretty' } }), hot: true },
     { name: 'tools/call ok, string id, 2025-03-26', body: call({ body: { a: 1 } }, 'req-1'), headers: { ...acceptBoth, ...pv('2025-03-26') }, hot: true },
     { name: 'tools/call without arguments', body: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: SEED_TOOL } }, hot: true },
     { name: 'tools/call with progressToken', body: { jsonrpc: '2.0', id: 3, method: 'tools/call', params: { name: SEED_TOOL, arguments: {}, _meta: { progressToken: 5 } } }, hot: true },
@@ -95,6 +98,7 @@ function modernCases(): Case[] {
     { name: 'tools/call ok', body: ok.body, headers: ok.headers, hot: true },
     { name: 'tools/call ok without Accept', body: ok.body, headers: noAccept, hot: true },
     { name: 'tools/call invalid arguments', ...wrap(c({ body: 5 })), hot: true },
+    { name: 'tools/call non-canonical upstream JSON spliced', ...wrap(c({ body: { mode: 'pretty' } })), hot: true },
     { name: 'tools/call upstream 422', ...wrap(c({ body: { mode: '422' } })), hot: true },
     { name: 'tools/call timeout', ...wrap(c({ body: { mode: 'timeout' } })), hot: true },
     { name: 'tools/call non-object result', ...wrap(c({ body: { mode: 'array' } })), hot: true },
