@@ -12,6 +12,7 @@ import { summarise, addRatios, verdicts, toMarkdown } from './lib/report.mjs';
 import { BENCH_DIR, CORPUS_DIR, REPO_ROOT, requestFor, seedFile } from './lib/fixtures.mjs';
 import { measureColdStart } from './lib/coldstart.mjs';
 import { corpusEnv } from './lib/corpus.mjs';
+import { summariseProfile } from './profile-top.mjs';
 
 const SRC = path.dirname(fileURLToPath(import.meta.url));
 const log = (msg) => process.stderr.write(`[bench] ${msg}\n`);
@@ -66,9 +67,7 @@ function gitCommit() {
 
 async function runTarget(name, round, ctx) {
   const t = TARGETS[name];
-  const nodeArgs = ctx.opts.profile
-    ? ['--cpu-prof', '--cpu-prof-dir', ctx.profileDir, '--cpu-prof-name', `${name}-round${round}.cpuprofile`]
-    : [];
+  const profileFile = ctx.opts.profile ? path.join(ctx.profileDir, `${name}-round${round}.cpuprofile`) : undefined;
   let proc;
   const run = { round, ok: false };
   try {
@@ -76,9 +75,12 @@ async function runTarget(name, round, ctx) {
     proc = await startProcess({
       name,
       args: [path.join(SRC, t.script), ...(t.args ?? []), ...(t.needs && ctx.opts.via !== 'auto' ? ['--via', ctx.opts.via] : [])],
-      env: t.corpus ? { ...ctx.corpusEnv, ...ctx.childEnv } : ctx.childEnv,
+      env: {
+        ...(t.corpus ? ctx.corpusEnv : {}),
+        ...ctx.childEnv,
+        ...(profileFile ? { BENCH_PROFILE: profileFile } : {}),
+      },
       cpu: ctx.pinned ? 0 : undefined,
-      nodeArgs,
       timeoutMs: t.timeoutMs,
     });
     const origin = `http://127.0.0.1:${proc.info.ports.http}`;
@@ -100,6 +102,8 @@ async function runTarget(name, round, ctx) {
       connections: ctx.opts.connections,
       durationS: ctx.opts.durationS,
       warmupS: ctx.opts.warmupS,
+      // Profile the measured phase only (the target starts its profiler on SIGUSR2).
+      onMeasureStart: profileFile ? () => process.kill(proc.pid, 'SIGUSR2') : undefined,
     });
     Object.assign(run, m);
     run.rss = peakRss(proc.pid);
@@ -136,6 +140,7 @@ async function main() {
   if (opts.profile) fs.mkdirSync(profileDir, { recursive: true });
 
   const loadBefore = os.loadavg()[0];
+  const cpuCount = os.availableParallelism(); // before pinning this process to one CPU
   const pinned = opts.pin && canPin();
   if (opts.pin && !pinned) log('taskset or a second CPU is not available: running unpinned');
   if (pinned) pinPid(process.pid, 1);
@@ -218,14 +223,25 @@ async function main() {
   const ordered = {};
   for (const name of ALL_TARGETS) if (targets[name]) ordered[name] = targets[name];
   addRatios(ordered);
-  if (opts.profile) notes.push(`CPU profiles: ${path.relative(REPO_ROOT, profileDir)}/ (summarise with \`node bench/src/profile-top.mjs <file>\`).`);
+  let profiles;
+  if (opts.profile) {
+    notes.push(`CPU profiles of the measured phase: ${path.relative(REPO_ROOT, profileDir)}/ (\`node bench/src/profile-top.mjs <file>\`).`);
+    profiles = {};
+    for (const file of fs.readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort()) {
+      try {
+        profiles[file] = summariseProfile(JSON.parse(fs.readFileSync(path.join(profileDir, file), 'utf8')), 12);
+      } catch (err) {
+        notes.push(`${file}: unreadable profile (${err.message})`);
+      }
+    }
+  }
 
   const now = new Date();
   const report = {
     meta: {
       date: now.toISOString(),
       node: process.version,
-      cpus: os.availableParallelism(),
+      cpus: cpuCount,
       cpuModel: os.cpus()[0]?.model?.trim() ?? 'unknown',
       pinned,
       rounds: opts.rounds,
@@ -240,6 +256,7 @@ async function main() {
     coldStart,
     verdicts: verdicts(ordered, coldStart, { smoke: opts.smoke }),
     notes,
+    ...(profiles ? { profiles } : {}),
   };
   const md = toMarkdown(report);
   const stamp = now.toISOString().replace(/[:.]/g, '-');

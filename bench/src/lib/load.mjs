@@ -57,7 +57,7 @@ export function percentile(sorted, p) {
  *   requests: number, durationS: number, statusCodes: Record<string, number>, mismatches: number,
  *   errors: number, timeouts: number, warmup?: object }>}
  */
-export async function measure({ origin, req, kind, connections, durationS, warmupS }) {
+export async function measure({ origin, req, kind, connections, durationS, warmupS, onMeasureStart }) {
   let firstBad;
   const verifyBody = (body) => {
     const why = checkBody(kind, body);
@@ -79,6 +79,7 @@ export async function measure({ origin, req, kind, connections, durationS, warmu
   if (warmupS > 0) {
     warm = await runOnce({ ...base, url: origin + req.path, duration: warmupS });
   }
+  if (onMeasureStart) onMeasureStart();
   const latencies = new Samples();
   const r = await runOnce({ ...base, url: origin + req.path, duration: durationS }, latencies);
   const sorted = latencies.sorted();

@@ -73,7 +73,7 @@ export async function startProcess(o) {
     readline.createInterface({ input: child.stderr }).on('line', onLine);
     exited.then(([code, signal]) => {
       clearTimeout(timer);
-      if (!done) reject(new Error(`${o.name}: exited (${signal ?? code}) before listening\n${stderr.slice(-2000)}`));
+      if (!done) reject(new Error(`${o.name}: exited (${signal ?? code}) before listening: ${withoutStack(stderr).slice(-1500)}`));
     });
   }).catch(async (err) => {
     child.kill('SIGKILL');
@@ -96,6 +96,15 @@ export async function startProcess(o) {
       return code;
     },
   };
+}
+
+/** stderr without stack frames (the message lines are what a report needs). */
+export function withoutStack(text) {
+  return text
+    .split('\n')
+    .filter((l) => !/^\s+at /.test(l))
+    .join('\n')
+    .trim();
 }
 
 function defaultReadyLine(line) {

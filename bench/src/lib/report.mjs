@@ -188,6 +188,23 @@ export function toMarkdown(report) {
     }
     lines.push('');
   }
+  if (report.profiles) {
+    for (const [file, p] of Object.entries(report.profiles)) {
+      lines.push(`Profile \`${file}\` (${p.totalMs.toFixed(0)} ms sampled), self time:`);
+      lines.push('');
+      lines.push('| % | function | | % | package |');
+      lines.push('|---:|---|---|---:|---|');
+      const n = Math.max(p.functions.length, p.packages.length);
+      for (let i = 0; i < n; i++) {
+        const f = p.functions[i];
+        const k = p.packages[i];
+        lines.push(
+          `| ${f ? f.pct.toFixed(1) : ''} | ${f ? `\`${f.name.replace(/\|/g, '\\|')}\`` : ''} | | ${k ? k.pct.toFixed(1) : ''} | ${k ? k.name : ''} |`,
+        );
+      }
+      lines.push('');
+    }
+  }
   if (report.notes && report.notes.length) {
     for (const n of report.notes) lines.push(`- ${n}`);
     lines.push('');

@@ -2,6 +2,34 @@
 // - The target prints ONE line on stdout: `{"event":"listening","ports":{...}}` (nothing else goes to stdout).
 // - On SIGTERM/SIGINT it closes and exits with process.exit(0), so `node --cpu-prof` writes its profile.
 // - Configuration comes from the environment: BENCH_UPSTREAM (origin of the stand-in).
+// - With BENCH_PROFILE=<file>, SIGUSR2 starts the V8 CPU profiler (the harness sends it when the
+//   measured phase begins, after the warm-up) and the profile is written to <file> at shutdown, so
+//   that the profile covers the measured load only, not start-up.
+import fs from 'node:fs';
+import inspector from 'node:inspector';
+
+let profiler;
+if (process.env.BENCH_PROFILE) {
+  process.on('SIGUSR2', () => {
+    if (profiler) return;
+    profiler = new inspector.Session();
+    profiler.connect();
+    profiler.post('Profiler.enable', () => {
+      profiler.post('Profiler.setSamplingInterval', { interval: 200 }, () => profiler.post('Profiler.start'));
+    });
+  });
+}
+
+function writeProfile() {
+  return new Promise((resolve) => {
+    if (!profiler) return resolve();
+    profiler.post('Profiler.stop', (err, res) => {
+      if (!err && res && res.profile) fs.writeFileSync(process.env.BENCH_PROFILE, JSON.stringify(res.profile));
+      profiler.disconnect();
+      resolve();
+    });
+  });
+}
 
 export function announce(ports, extra = {}) {
   process.stdout.write(`${JSON.stringify({ event: 'listening', ports, ...extra, pid: process.pid })}\n`);
@@ -27,7 +55,7 @@ export function onShutdown(close, force) {
       process.exit(0);
     }, 2000);
     timer.unref();
-    Promise.resolve()
+    writeProfile()
       .then(close)
       .then(
         () => process.exit(0),
