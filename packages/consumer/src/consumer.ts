@@ -55,6 +55,8 @@ const FORBIDDEN_HEADERS = new Set([
 const TOKEN_RE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 const BAD_HEADER_VALUE_RE = /[\r\n\0]/;
 const RATE_LIMIT_RESET = 'x-rate-limit-time-reset-ms';
+/** Header values never logged, whatever the auth scheme. */
+const ALWAYS_REDACTED = ['authorization', 'x-auth-token', 'cookie', 'proxy-authorization', 'x-api-key'];
 
 const noopLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -70,6 +72,14 @@ interface NamespaceRuntime {
 interface PathSegmentVar {
   name: string;
   get: Getter;
+}
+
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
 }
 
 function headerValue(v: unknown): string {
@@ -332,7 +342,7 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
     const authHeaders = auth.headers;
     const unsupported = op.outputRawFormat !== 'json';
     const redactQuery = new Set(auth.redactQuery.map((q) => encodeQueryComponent(q)));
-    const redactHeaders = new Set(auth.redactHeaders);
+    const redactHeaders = new Set([...auth.redactHeaders, ...ALWAYS_REDACTED]);
     const transport: TransportOptions = { ...transportBase, target };
 
     const buildPath = (inputs: Inputs): string => {
@@ -410,7 +420,6 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
     };
 
     const redactedPath = (path: string): string => {
-      if (redactQuery.size === 0) return path;
       const q = path.indexOf('?');
       if (q < 0) return path;
       const pairs = path
@@ -419,13 +428,21 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
         .map((pair) => {
           const eq = pair.indexOf('=');
           const name = eq < 0 ? pair : pair.slice(0, eq);
-          return redactQuery.has(name) ? `${name}=[REDACTED]` : pair;
+          if (redactQuery.has(name)) return `${name}=[REDACTED]`;
+          const value = eq < 0 ? '' : pair.slice(eq + 1);
+          return value.length >= 4 && secretList().some((x) => x.length >= 4 && safeDecode(value).includes(x))
+            ? `${name}=[REDACTED]`
+            : pair;
         });
       return `${path.slice(0, q)}?${pairs.join('&')}`;
     };
     const redacted = (headers: Record<string, string>): Record<string, string> => {
       const out: Record<string, string> = {};
-      for (const k in headers) out[k] = redactHeaders.has(k) || k === 'authorization' ? '[REDACTED]' : (headers[k] as string);
+      const secrets = secretList().filter((x) => x.length >= 4);
+      for (const k in headers) {
+        const v = headers[k] as string;
+        out[k] = redactHeaders.has(k) || secrets.some((x) => v.includes(x)) ? '[REDACTED]' : v;
+      }
       return out;
     };
 

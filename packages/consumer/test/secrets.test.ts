@@ -216,3 +216,54 @@ function anyCall(consumer: Consumer) {
   const op = capability.operations.get('api.get')!;
   return { target: op.id, namespace: 'api', operation: 'get', consumed: op, with: {}, pointer: op.pointer };
 }
+
+describe('bind values in plain parameters are redacted from logs too', () => {
+  it('header and query params whose value is a bind', async () => {
+    behave();
+    const logger = captureLogger();
+    const consumer = createConsumer({
+      capability: load(`naftiko: 1.0.0-alpha2
+info:
+  label: sentinel params
+binds:
+- namespace: env
+  keys:
+    SECRET: SENTINEL_SECRET
+capability:
+  consumes:
+  - type: http
+    namespace: api
+    baseUri: http://127.0.0.1:1/api
+    resources:
+    - name: r
+      path: /r/ok
+      operations:
+      - name: get
+        method: GET
+        outputRawFormat: json
+        inputParameters:
+        - name: X-Custom-Key
+          in: header
+          value: '{{env.SECRET}}'
+        - name: signature
+          in: query
+          value: 'v1:{{env.SECRET}}'
+  exposes:
+  - type: rest
+    namespace: p-rest
+    port: 8080
+    resources: []
+`),
+      env: { SENTINEL_SECRET: SENTINEL },
+      baseUriOverrides: { api: `${stub.url}/api` },
+      logger,
+    });
+    stub.requests.length = 0;
+    await consumer.call('api', 'get', {});
+    expect(stub.requests[0]!.headers['x-custom-key']).toBe(SENTINEL);
+    expect(stub.requests[0]!.query).toEqual([['signature', `v1:${SENTINEL}`]]);
+    expect(logger.lines.join('\n')).toContain('upstream request');
+    expect(leaks([], logger.lines)).toEqual([]);
+    await consumer.close();
+  });
+});
