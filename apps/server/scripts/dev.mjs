@@ -67,16 +67,17 @@ function exited(child) {
 }
 
 async function stopChildren() {
+  const children = [server, emulator];
+  server = undefined;
+  emulator = undefined;
   const waits = [];
-  for (const child of [server, emulator]) {
+  for (const child of children) {
     if (child && child.exitCode === null && child.signalCode === null) {
       waits.push(exited(child));
       child.kill('SIGTERM');
     }
   }
   await Promise.all(waits);
-  server = undefined;
-  emulator = undefined;
 }
 
 function printHelp() {
@@ -122,13 +123,17 @@ async function startChildren() {
   });
 }
 
+let building;
 function build() {
   return new Promise((resolve) => {
-    const child = spawn('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@naftiko-ts/server...', '--output-logs=errors-only'], {
+    const child = (building = spawn('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@naftiko-ts/server...', '--output-logs=errors-only'], {
       cwd: root,
       stdio: 'inherit',
+    }));
+    child.once('exit', (code) => {
+      building = undefined;
+      resolve(code === 0);
     });
-    child.once('exit', (code) => resolve(code === 0));
   });
 }
 
@@ -172,6 +177,7 @@ async function shutdown() {
   stopping = true;
   clearTimeout(timer);
   say('stopping');
+  building?.kill('SIGINT');
   await stopChildren();
   process.exit(0);
 }
