@@ -291,7 +291,8 @@ class OAuth2ClientCredentials implements AuthPlan {
   async authorize(_req: AuthRequestInfo, signal?: AbortSignal): Promise<string> {
     const now = this.#ctx.clock();
     let token = this.#token;
-    if (!token || now >= token.refreshAt) token = await this.#refresh(signal);
+    if (!token || now >= token.refreshAt) token = await this.#refresh();
+    if (signal?.aborted) throw new ConsumerError('CONSUMER_ABORTED', `The call was aborted while fetching a token.`, { phase: 'token' });
     return `Bearer ${token.value}`;
   }
 
@@ -301,16 +302,17 @@ class OAuth2ClientCredentials implements AuthPlan {
     return true;
   }
 
-  #refresh(signal?: AbortSignal): Promise<Token> {
+  /** One token request at a time, shared by every waiting caller (no caller's signal cancels it). */
+  #refresh(): Promise<Token> {
     if (!this.#inflight) {
-      this.#inflight = this.#fetchToken(signal).finally(() => {
+      this.#inflight = this.#fetchToken().finally(() => {
         this.#inflight = undefined;
       });
     }
     return this.#inflight;
   }
 
-  async #fetchToken(signal?: AbortSignal): Promise<Token> {
+  async #fetchToken(): Promise<Token> {
     const target = `${this.#ctx.namespace} OAuth2 token endpoint`;
     const endpoint = this.#endpoint;
     if (endpoint === undefined) {
@@ -340,7 +342,6 @@ class OAuth2ClientCredentials implements AuthPlan {
       res = await send(
         { origin: url.origin, path: url.pathname + url.search, method: 'POST', headers, body: form.toString() },
         { ...this.#ctx.transport, target },
-        signal,
       );
     } catch (err) {
       const e = err as ConsumerError;

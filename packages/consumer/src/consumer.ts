@@ -241,7 +241,13 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
       const fallback = p.value ? compileExpr(p.value, { binds }) : undefined;
       const name = p.name;
       const lower = name.toLowerCase();
+      // Header inputs are matched case-insensitively, also when `with` names them.
+      const withLoose =
+        loose && withExpr && withExpr.kind === 'input' && fromWith
+          ? ((n: string) => (inputs: Inputs) => readInputLoose(inputs, n, n.toLowerCase()))(withExpr.name)
+          : undefined;
       const primary: Getter | undefined =
+        withLoose ??
         fromWith ??
         (withExpr || !allowInputs
           ? undefined
@@ -590,6 +596,7 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
   // --- convenience --------------------------------------------------------------------------
   const preparedByTarget = new Map<string, PreparedCall>();
   const preparedByWith = new WeakMap<object, Map<string, PreparedCall>>();
+  const preparedByOutput = new WeakMap<object, Map<string, PreparedCall>>();
 
   function resolveCall(namespace: string, operation: string, withMap: ResolvedCall['with'] | undefined): ResolvedCall {
     const id = `${namespace}.${operation}`;
@@ -622,7 +629,10 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
           prepared = byTarget.get(key);
           if (!prepared) byTarget.set(key, (prepared = prepare(resolveCall(namespace, operation, opts.with), opts.output)));
         } else if (opts?.output) {
-          prepared = prepare(resolveCall(namespace, operation, undefined), opts.output);
+          let byTarget = preparedByOutput.get(opts.output);
+          if (!byTarget) preparedByOutput.set(opts.output, (byTarget = new Map()));
+          prepared = byTarget.get(id);
+          if (!prepared) byTarget.set(id, (prepared = prepare(resolveCall(namespace, operation, undefined), opts.output)));
         } else {
           prepared = preparedByTarget.get(id);
           if (!prepared) preparedByTarget.set(id, (prepared = prepare(resolveCall(namespace, operation, undefined))));

@@ -136,6 +136,13 @@ describe('headers', () => {
     expect(stub.requests).toHaveLength(0);
   });
 
+  it('header inputs match case-insensitively, also through `with` (`rest.X-Channel` ← `x-channel`)', async () => {
+    await consumer.prepare(route.call!, route.output).invoke({ cartid: 'c', item: 'i', 'x-channel': '5' });
+    expect(last().headers['x-channel']).toBe('5');
+    await consumer.call('shop', 'getitem', { cartId: 'c', itemId: 'i', 'x-trace': 'direct' });
+    expect(last().headers['x-trace']).toBe('direct');
+  });
+
   it('forwards the request id as X-Request-Id', async () => {
     await consumer.call('shop', 'getitem', { cartId: 'c', itemId: 'i' }, { requestId: 'req-42' });
     expect(last().headers['x-request-id']).toBe('req-42');
