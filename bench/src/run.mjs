@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, UsageError, ALL_TARGETS, SMOKE_TARGETS } from './lib/options.mjs';
-import { canPin, pinPid, startProcess, peakRss } from './lib/proc.mjs';
+import { canPin, pinPid, startProcess, peakRss, cpuTimeMs } from './lib/proc.mjs';
 import { measure, probe } from './lib/load.mjs';
 import { summarise, addRatios, verdicts, toMarkdown } from './lib/report.mjs';
 import { BENCH_DIR, CORPUS_DIR, REPO_ROOT, requestFor, seedFile } from './lib/fixtures.mjs';
@@ -69,6 +69,7 @@ async function runTarget(name, round, ctx) {
   const t = TARGETS[name];
   const profileFile = ctx.opts.profile ? path.join(ctx.profileDir, `${name}-round${round}.cpuprofile`) : undefined;
   let proc;
+  let cpuBefore;
   const run = { round, ok: false };
   try {
     if (t.corpus && !ctx.corpusEnv) ctx.corpusEnv = await corpusEnv();
@@ -103,9 +104,16 @@ async function runTarget(name, round, ctx) {
       durationS: ctx.opts.durationS,
       warmupS: ctx.opts.warmupS,
       // Profile the measured phase only (the target starts its profiler on SIGUSR2).
-      onMeasureStart: profileFile ? () => process.kill(proc.pid, 'SIGUSR2') : undefined,
+      onMeasureStart: () => {
+        if (profileFile) process.kill(proc.pid, 'SIGUSR2');
+        cpuBefore = cpuTimeMs(proc.pid);
+      },
     });
+    const cpuAfter = cpuTimeMs(proc.pid);
     Object.assign(run, m);
+    if (cpuBefore !== undefined && cpuAfter !== undefined && m.requests > 0) {
+      run.cpuUsPerReq = ((cpuAfter - cpuBefore) * 1000) / m.requests;
+    }
     run.rss = peakRss(proc.pid);
     if (proc.child.exitCode !== null) {
       run.ok = false;
@@ -198,7 +206,7 @@ async function main() {
         runs[name].push(run);
         log(
           run.ok
-            ? `  ${Math.round(run.rps)} req/s, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, RSS ${(run.rss / 2 ** 20).toFixed(0)} MiB`
+            ? `  ${Math.round(run.rps)} req/s, ${run.cpuUsPerReq?.toFixed(0)} CPU µs/req, p50 ${run.p50.toFixed(2)} ms, p99 ${run.p99.toFixed(2)} ms, RSS ${(run.rss / 2 ** 20).toFixed(0)} MiB`
             : `  FAILED: ${(run.failures ?? []).join('; ')}`,
         );
       }

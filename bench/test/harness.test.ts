@@ -13,7 +13,16 @@ import { portCollector } from '../src/lib/coldstart.mjs';
 import { percentile } from '../src/lib/load.mjs';
 
 const MiB = 1024 * 1024;
-const ok = (rps: number, p99: number, extra: object = {}) => ({ ok: true, rps, p50: p99 / 2, p99, rss: 100 * MiB, startMs: 300, ...extra });
+const ok = (rps: number, p99: number, extra: object = {}) => ({
+  ok: true,
+  rps,
+  p50: p99 / 2,
+  p99,
+  rss: 100 * MiB,
+  startMs: 300,
+  cpuUsPerReq: 1e6 / rps, // a target that saturates its CPU
+  ...extra,
+});
 const target = (rps: number, p99: number, extra: object = {}) => summarise([ok(rps, p99, extra)]);
 
 describe('summarise', () => {
@@ -49,6 +58,9 @@ describe('verdicts', () => {
     const v = byId(verdicts(base(), { median: 350 }));
     expect(v['rest-rps']).toMatchObject({ pass: true, value: 1.1 });
     expect(v['rest-p99']).toMatchObject({ pass: true });
+    expect(v['rest-cpu'].pass).toBe(true);
+    expect(v['rest-cpu'].value).toBeCloseTo(1000 / 1100);
+    expect(v['mcp-cpu'].pass).toBe(true); // 1000/600 ≤ 2
     expect(v['mcp-rps']).toMatchObject({ pass: true, value: 0.6 });
     expect(v['mcp-p99'].pass).toBe(true); // 20 / 11 ≤ 2
     expect(v['mcp-vs-sdk']).toMatchObject({ pass: true, value: 2 });
@@ -68,6 +80,7 @@ describe('verdicts', () => {
     addRatios(t);
     const v = byId(verdicts(t, { median: 401 }));
     expect(v['rest-rps'].pass).toBe(false);
+    expect(v['rest-cpu'].pass).toBe(false);
     expect(v['rest-p99'].pass).toBe(false); // 13/10 > 1.2
     expect(v['mcp-p99'].pass).toBe(false); // 27/13 > 2
     expect(v['cold-start'].pass).toBe(false);

@@ -130,3 +130,27 @@ export function peakRss(pid) {
     return undefined;
   }
 }
+
+let clockTicks;
+/**
+ * CPU time (user + system) a live process has used so far, in ms, from /proc/<pid>/stat.
+ * Unlike req/s, CPU per request hardly depends on how busy the machine is.
+ */
+export function cpuTimeMs(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name (field 2) may contain spaces; fields after it start past the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    if (clockTicks === undefined) {
+      try {
+        clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+      } catch {
+        clockTicks = 100;
+      }
+    }
+    // fields[0] is field 3 (state): utime is field 14, stime field 15.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks;
+  } catch {
+    return undefined;
+  }
+}

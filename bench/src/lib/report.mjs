@@ -33,6 +33,7 @@ export function summarise(runs) {
     p99: median(runs.map((r) => r.p99)),
     rssPeak: rss.length ? Math.max(...rss) : NaN,
     startMs: median(runs.map((r) => r.startMs)),
+    cpuUsPerReq: median(runs.map((r) => r.cpuUsPerReq)),
   };
 }
 
@@ -41,7 +42,7 @@ export function addRatios(targets, reference = 'passthrough') {
   const ref = targets[reference];
   for (const t of Object.values(targets)) {
     if (t.status !== 'ok' || !ref || ref.status !== 'ok') continue;
-    t.ratio = { rps: t.rps / ref.rps, p99: t.p99 / ref.p99 };
+    t.ratio = { rps: t.rps / ref.rps, p99: t.p99 / ref.p99, cpu: t.cpuUsPerReq / ref.cpuUsPerReq };
   }
   return targets;
 }
@@ -77,6 +78,21 @@ export function verdicts(t, coldStart, opts = {}) {
   else {
     const r = t.mcp.rps / t.passthrough.rps;
     add('mcp-rps', 'MCP tools/call req/s ≥ 0.5× passthrough', r, 0.5, r >= 0.5);
+  }
+  // The same two targets in CPU per request: what the engine costs, hardly affected by how busy
+  // the machine is (req/s is). Equal req/s at full CPU ⇔ equal CPU per request.
+  why = need('rest', 'passthrough');
+  const cpuOk = (n) => Number.isFinite(t[n]?.cpuUsPerReq) && t[n].cpuUsPerReq > 0;
+  if (why || !cpuOk('rest') || !cpuOk('passthrough')) na('rest-cpu', 'REST CPU/request ≤ 1.0× passthrough (CPU form of the req/s target)', why ?? 'no CPU figures');
+  else {
+    const r = t.rest.cpuUsPerReq / t.passthrough.cpuUsPerReq;
+    add('rest-cpu', 'REST CPU/request ≤ 1.0× passthrough (CPU form of the req/s target)', r, 1.0, r <= 1.0);
+  }
+  why = need('mcp', 'passthrough');
+  if (why || !cpuOk('mcp') || !cpuOk('passthrough')) na('mcp-cpu', 'MCP CPU/request ≤ 2.0× passthrough (CPU form of the req/s target)', why ?? 'no CPU figures');
+  else {
+    const r = t.mcp.cpuUsPerReq / t.passthrough.cpuUsPerReq;
+    add('mcp-cpu', 'MCP CPU/request ≤ 2.0× passthrough (CPU form of the req/s target)', r, 2.0, r <= 2.0);
   }
   why = need('mcp', 'rest');
   if (why) na('mcp-p99', 'MCP p99 ≤ 2× REST p99', why);
@@ -145,18 +161,20 @@ export function toMarkdown(report) {
   }
   lines.push('Values are medians over rounds (peak RSS: the maximum). Every response was checked (status 200, the token present, no `isError`).');
   lines.push('');
-  lines.push('| target | req/s | p50 ms | p99 ms | peak RSS MiB | start ms | × passthrough req/s | × passthrough p99 | status |');
-  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---|');
+  lines.push(
+    '| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | start ms | × passthrough req/s | × passthrough p99 | × passthrough CPU/req | status |',
+  );
+  lines.push('|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|');
   for (const [name, t] of Object.entries(report.targets)) {
     if (t.status === 'ok') {
       lines.push(
-        `| ${name} | ${fmtInt(t.rps)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${fmt(t.rssPeak / MiB, 0)} | ${fmt(t.startMs, 0)} | ${t.ratio ? fmt(t.ratio.rps, 2) : '–'} | ${t.ratio ? fmt(t.ratio.p99, 2) : '–'} | ok |`,
+        `| ${name} | ${fmtInt(t.rps)} | ${fmt(t.p50, 2)} | ${fmt(t.p99, 2)} | ${fmt(t.cpuUsPerReq, 0)} | ${fmt(t.rssPeak / MiB, 0)} | ${fmt(t.startMs, 0)} | ${t.ratio ? fmt(t.ratio.rps, 2) : '–'} | ${t.ratio ? fmt(t.ratio.p99, 2) : '–'} | ${t.ratio ? fmt(t.ratio.cpu, 2) : '–'} | ok |`,
       );
     } else {
       const first = String((t.failures ?? [])[0] ?? '');
       const short = first.length > 300 ? `${first.slice(0, 300)}…` : first;
       const why = t.status === 'failed' ? `**FAILED**: ${short}` : `skipped: ${t.reason ?? ''}`;
-      lines.push(`| ${name} | – | – | – | – | – | – | – | ${why.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
+      lines.push(`| ${name} | – | – | – | – | – | – | – | – | – | ${why.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`);
     }
   }
   lines.push('');
