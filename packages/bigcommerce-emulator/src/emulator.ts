@@ -554,23 +554,22 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   function graphqlTarget(
     req: IncomingMessage,
     path: string,
-  ): { hash: string | undefined; store: StoreConfig | undefined; channel: number | undefined } | false {
+  ): { store: StoreConfig | undefined; channel: number | undefined } | false {
     if (path === '/graphql') {
       const hash = headerValue(req, 'x-bc-store-hash');
       const ch = headerValue(req, 'x-bc-channel-id');
       const channel = ch !== undefined && /^\d+$/.test(ch.trim()) ? Number(ch.trim()) : undefined;
-      return { hash, store: hash === undefined ? undefined : storesByHash.get(hash), channel };
+      return { store: hash === undefined ? undefined : storesByHash.get(hash), channel };
     }
     const m = /^\/stores\/([^/]+)\/graphql$/.exec(path);
     if (!m) return false;
     const seg = safeDecode(m[1] as string);
-    if (storesByHash.has(seg)) return { hash: seg, store: storesByHash.get(seg), channel: undefined };
+    if (storesByHash.has(seg)) return { store: storesByHash.get(seg), channel: undefined };
     const withChannel = /^(.+)-(\d+)$/.exec(seg);
     if (withChannel && storesByHash.has(withChannel[1] as string)) {
-      const hash = withChannel[1] as string;
-      return { hash, store: storesByHash.get(hash), channel: Number(withChannel[2]) };
+      return { store: storesByHash.get(withChannel[1] as string), channel: Number(withChannel[2]) };
     }
-    return { hash: seg, store: undefined, channel: undefined };
+    return { store: undefined, channel: undefined };
   }
 
   // ---------------------------------------------------------------- dispatch
@@ -617,7 +616,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     if (gql) return handleGraphql(ex, gql.store, gql.channel);
     const route = restMatch ? ROUTES.get(restMatch[2] ?? '') : undefined;
     if (!route || restHash === undefined) return notFound(ex); // check 1
-    const endpoint = route[method];
+    const endpoint = Object.hasOwn(route, method) ? route[method] : undefined;
     if (!endpoint) return sendProblem(ex, baseError(405, TITLE_405), { allow: Object.keys(route).join(', ') }); // check 2
     if (endpoint === 'revoke') return handleRevoke(ex, restHash);
     return handleTokenPost(ex, restHash, endpoint);
