@@ -5,7 +5,7 @@ import { DIAGNOSTIC_CODES, formatDiagnostics, parseCapability } from '../src/ind
 import { corpusDir, corpusFiles, fixturesDir, hasShared, read } from './helpers.js';
 
 const validFixture = read(path.join(fixturesDir, 'valid/full/capability.yaml'));
-const samples = [validFixture, ...(hasShared ? corpusFiles().filter((_, i) => i % 30 === 0).map((f) => read(path.join(corpusDir, f))) : [])];
+const samples = [validFixture, ...(hasShared ? corpusFiles().filter((_, i) => i % 60 === 0).map((f) => read(path.join(corpusDir, f))) : [])];
 if (!hasShared) console.warn('fuzzing the valid fixture only (../shared not found)');
 
 type Mutation =
@@ -89,7 +89,7 @@ describe('fuzzing parseCapability with mutated documents', () => {
         if (capability === undefined) expect(diagnostics.some((d) => d.severity === 'error')).toBe(true);
         expect(typeof formatDiagnostics(diagnostics)).toBe('string');
       }),
-      { numRuns: 300, seed: 42 },
+      { numRuns: 200, seed: 42 },
     );
   });
 
