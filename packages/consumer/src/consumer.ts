@@ -572,7 +572,7 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
           throw new ConsumerError('UPSTREAM_BAD_BODY', `The upstream of ${target} returned a body that is not JSON.`, {
             target,
             status: res.status,
-            raw: res.raw,
+            raw: scrub(res.raw),
           });
         }
         return new Result(res.status, res.headers, res.raw, output, target);

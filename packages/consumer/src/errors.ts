@@ -35,7 +35,8 @@ export class ConsumerError extends Error {
   readonly status: number | undefined;
   readonly headers: Record<string, string | string[] | undefined> | undefined;
   readonly body: unknown;
-  readonly raw: Buffer | undefined;
+  /** Raw upstream bytes; not enumerable, so loggers serialising the error do not dump them. */
+  declare readonly raw: Buffer | undefined;
   readonly names: readonly string[] | undefined;
   readonly problems: readonly unknown[] | undefined;
 
@@ -48,7 +49,7 @@ export class ConsumerError extends Error {
     this.status = details.status;
     this.headers = details.headers;
     this.body = details.body;
-    this.raw = details.raw;
+    Object.defineProperty(this, 'raw', { value: details.raw, enumerable: false, writable: false });
     this.names = details.names;
     this.problems = details.problems;
     Object.defineProperty(this, BRAND, { value: true, enumerable: false });

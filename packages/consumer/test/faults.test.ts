@@ -350,3 +350,25 @@ describe('resources', () => {
     await agent.close();
   });
 });
+
+describe('error shape', () => {
+  it('raw bytes are readable but not enumerable (loggers do not dump them); JSON has no raw', async () => {
+    stub.handler = (_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end('{"status":404}');
+    };
+    const { c } = make();
+    const e = await failure(c.call('api', 'get', {}));
+    expect(e.raw?.toString()).toBe('{"status":404}');
+    expect(Object.keys(e)).not.toContain('raw');
+    expect(JSON.parse(JSON.stringify(e))).toEqual({
+      name: 'ConsumerError',
+      code: 'UPSTREAM_STATUS',
+      message: 'The upstream of api.get responded with status 404.',
+      target: 'api.get',
+      status: 404,
+      headers: expect.objectContaining({ 'content-type': 'application/json' }),
+      body: { status: 404 },
+    });
+  });
+});
