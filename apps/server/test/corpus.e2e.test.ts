@@ -89,8 +89,12 @@ describe.skipIf(!hasCorpus)('naftiko-ts serve ../shared/corpus/bigcommerce', () 
       expect(routes.length).toBe(548);
       expect(tools.length).toBe(548);
       const openapi = (await (await fetch(`${rest}/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
-      const operations = Object.values(openapi.paths).flatMap((p) => Object.keys(p).filter((k) => /^(get|put|post|patch|delete|head|options)$/.test(k)));
+      const builtIn = new Set(['/healthz', '/readyz', '/metrics', '/openapi.json']);
+      const operations = Object.entries(openapi.paths)
+        .filter(([p]) => !builtIn.has(p))
+        .flatMap(([p, item]) => Object.keys(item).filter((k) => /^(get|put|post|patch|delete|head|options)$/.test(k)).map((k) => `${k.toUpperCase()} ${p}`));
       expect(operations.length).toBe(548);
+      expect(new Set(operations)).toEqual(new Set(routes.map((r) => `${r.method} ${r.path.raw}`)));
       expect(Object.keys(openapi.paths)).toContain('/v1/carts');
       const listed = await mcpRpc(mcp, 'tools/list', {});
       const names = (listed.result.tools as Array<{ name: string }>).map((t) => t.name);
@@ -119,7 +123,9 @@ describe.skipIf(!hasCorpus)('naftiko-ts serve ../shared/corpus/bigcommerce', () 
         const consumed = route.call!.consumed;
         expect(got[0]!.method).toBe(consumed.method);
         expect(got[0]!.url.startsWith(`/${consumed.namespace}${staticPrefix(consumed.path)}`), got[0]!.url).toBe(true);
-        expect(got[0]!.headers['x-auth-token']).toBe('corpus-test-key');
+        const auth = a.capability.consumes.find((c) => c.namespace === consumed.namespace)!.authentication;
+        if (auth?.type === 'apikey' && auth.placement === 'header') expect(got[0]!.headers[auth.key.toLowerCase()]).toBe('corpus-test-key');
+        else if (auth) expect(got[0]!.headers.authorization, `${a.file}: ${auth.type}`).toBeDefined();
       }
     });
 
