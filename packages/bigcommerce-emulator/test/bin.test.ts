@@ -21,7 +21,7 @@ function run(args: string[]) {
 }
 
 describe.skipIf(!built)('bigcommerce-emulator bin', () => {
-  it('prints its URL and the dev credentials, serves, and exits 0 on SIGTERM', async () => {
+  it.each(['SIGTERM', 'SIGINT'] as const)('prints its URL and the dev credentials, serves, and exits 0 on %s', async (signal) => {
     const { child, out, err } = run(['--port', '0', '--host', '127.0.0.1']);
     const exited = once(child, 'exit');
     const died = exited.then(([code]) => {
@@ -42,7 +42,7 @@ describe.skipIf(!built)('bigcommerce-emulator bin', () => {
     });
     expect(res.statusCode).toBe(200);
     expect(((await res.body.json()) as { data: { token: string } }).data.token).toMatch(/^eyJ/);
-    child.kill('SIGTERM');
+    child.kill(signal);
     const [code] = await exited;
     expect(code).toBe(0);
   });
