@@ -143,6 +143,11 @@ describe('headers', () => {
     expect(last().headers['x-trace']).toBe('direct');
   });
 
+  it('cookie params are sent in one Cookie header, values encoded', async () => {
+    await consumer.call('shop', 'getitem', { cartId: 'c', itemId: 'i', session: 'a b;c' });
+    expect(last().headers.cookie).toBe('session=a%20b%3Bc; theme=dark');
+  });
+
   it('forwards the request id as X-Request-Id', async () => {
     await consumer.call('shop', 'getitem', { cartId: 'c', itemId: 'i' }, { requestId: 'req-42' });
     expect(last().headers['x-request-id']).toBe('req-42');
