@@ -79,6 +79,8 @@ export interface CreateToolRegistryOptions {
   secrets?: readonly string[];
   /** Maximum length of an upstream error body quoted in an `isError` result. Default 8192. */
   maxErrorBodyChars?: number;
+  /** Compile every JSON Schema at start-up instead of on the tool's first call. Default false. */
+  eagerValidators?: boolean;
 }
 
 const TOOL_NAME = /^[A-Za-z0-9._-]{1,64}$/;
@@ -153,6 +155,7 @@ export function createToolRegistry(
   const logger = options.logger ?? silentLogger;
   const metrics = options.metrics ?? noMetrics;
   const maxBody = options.maxErrorBodyChars ?? 8192;
+  const eager = options.eagerValidators ?? false;
   const validators = new PrecompiledValidators();
   const tools = new Map<string, CompiledTool>();
   const definitions: ToolDefinition[] = [];
@@ -194,14 +197,14 @@ export function createToolRegistry(
     const name = model.name;
     const inputSchema = model.inputSchema;
     const outputSchema = model.outputSchema;
-    const rawInput = validators.compile(inputSchema);
+    const rawInput = validators.compile(inputSchema, 'argument', eager);
     const checkInput: Check = (input) => {
       const result = rawInput(input);
       if (!result.valid) metrics.observe(name, 'invalid_arguments', 0);
       return result;
     };
     validators.set(inputSchema, checkInput);
-    const checkOutput = outputSchema ? validators.compile(outputSchema, 'output property') : undefined;
+    const checkOutput = outputSchema ? validators.compile(outputSchema, 'output property', eager) : undefined;
 
     const definition: ToolDefinition = {
       name,

@@ -15,7 +15,8 @@ export interface ServerIdentity {
 }
 
 export function buildMcpServer(registry: ToolRegistry, content: PreparedContent, identity: ServerIdentity): McpServer {
-  const server = new McpServer({ name: identity.name, version: identity.version });
+  // Share the precompiled validator provider: the SDK's default builds a new ajv per server.
+  const server = new McpServer({ name: identity.name, version: identity.version }, { jsonSchemaValidator: registry.validators });
 
   for (const tool of registry.tools.values()) {
     const config = {

@@ -53,7 +53,7 @@ function describe(error: ErrorObject, subject: string): string {
     }
     case 'type': {
       const name = argumentPath(error.instancePath);
-      if (name === '') return `${subject}s must be ${String(params['type'])}`;
+      if (name === '') return `${subject}s must be of type ${String(params['type'])}`;
       return `${subject} \`${name}\` must be of type ${String(params['type'])}`;
     }
     default: {
@@ -92,13 +92,41 @@ export function toCheck(validate: ValidateFunction, subject = 'argument'): Check
 export class PrecompiledValidators implements jsonSchemaValidator {
   private readonly checks = new WeakMap<object, Check>();
 
-  constructor(private readonly ajv: Ajv2020 = createAjv()) {}
+  private instance: Ajv2020 | undefined;
 
-  /** Compile (once) and remember the check for `schema`. */
-  compile(schema: object, subject = 'argument'): Check {
+  constructor(ajv?: Ajv2020) {
+    this.instance = ajv;
+  }
+
+  /** The ajv instance, created on first compilation. */
+  private get ajv(): Ajv2020 {
+    return (this.instance ??= createAjv());
+  }
+
+  /**
+   * The check for `schema`, compiled once: eagerly with `eager`, otherwise on its first use (ajv
+   * compilation costs milliseconds per schema; a server with hundreds of tools starts faster and
+   * still never compiles per request).
+   */
+  compile(schema: object, subject = 'argument', eager = false): Check {
     let check = this.checks.get(schema);
     if (!check) {
-      check = toCheck(this.ajv.compile(schema), subject);
+      if (eager) {
+        check = toCheck(this.ajv.compile(schema), subject);
+      } else {
+        let compiled: Check | undefined;
+        check = (input: unknown) => {
+          if (!compiled) {
+            try {
+              compiled = toCheck(this.ajv.compile(schema), subject);
+            } catch (err) {
+              const reason = err instanceof Error ? err.message : String(err);
+              compiled = () => ({ valid: false, data: undefined, errorMessage: `the ${subject} schema of this tool is invalid (${reason})` });
+            }
+          }
+          return compiled(input);
+        };
+      }
       this.checks.set(schema, check);
     }
     return check;
