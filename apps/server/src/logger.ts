@@ -63,7 +63,13 @@ export function createLogger(options: CreateLoggerOptions = {}): { logger: Logge
   const redactor = options.redactor ?? new SecretRedactor();
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const destination = usePretty
-    ? pretty({ destination: 2, sync: true, colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname' })
+    ? pretty({
+        destination: options.destination ?? 2,
+        sync: true,
+        colorize: options.destination === undefined,
+        translateTime: 'SYS:HH:MM:ss.l',
+        ignore: 'pid,hostname',
+      })
     : (options.destination ?? pino.destination({ dest: 2, sync: true }));
   const logger = pino(
     {

@@ -62,6 +62,19 @@ describe('logger', () => {
     expect(first.nested.v).toBe('[REDACTED]');
   });
 
+  it('pretty output (terminals) is human text, redacted too', () => {
+    const { lines, destination } = capture();
+    const redactor = new SecretRedactor();
+    redactor.add(['pretty-secret-value']);
+    const { logger } = createLogger({ pretty: true, destination, redactor });
+    logger.warn({ detail: 'pretty-secret-value' }, 'listening without auth');
+    const text = lines.join('');
+    expect(text).toContain('WARN');
+    expect(text).toContain('listening without auth');
+    expect(text).not.toContain('pretty-secret-value');
+    expect(() => JSON.parse(text)).toThrow();
+  });
+
   it('redacts credential headers by path', () => {
     const { lines, destination } = capture();
     const { logger } = createLogger({ pretty: false, destination });

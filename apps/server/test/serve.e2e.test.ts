@@ -3,6 +3,9 @@
  * emulator, on free ports of 127.0.0.1.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
@@ -137,11 +140,10 @@ describe('naftiko-ts serve (seed against the emulator)', () => {
     }
   });
 
-  it('--stdio: MCP on stdin/stdout with nothing else on stdout, logs on stderr', async () => {
-    const cli = spawnCli(
-      ['serve', '--stdio', '--base-uri', `${SEED_NS}=${emulator.url}/stores/{store_hash}/v3`],
-      { STORE_HASH: DEV_STORE_HASH, BIGCOMMERCE_API_KEY: API_KEY },
-    );
+  it('--stdio: MCP on stdin/stdout with nothing else on stdout, logs on stderr; secrets from --env-file', async () => {
+    const envFile = path.join(mkdtempSync(path.join(tmpdir(), 'naftiko-e2e-')), '.env');
+    writeFileSync(envFile, `# dev settings\nSTORE_HASH=${DEV_STORE_HASH}\nBIGCOMMERCE_API_KEY="${API_KEY}"\n`);
+    const cli = spawnCli(['serve', '--stdio', '--env-file', envFile, '--base-uri', `${SEED_NS}=${emulator.url}/stores/{store_hash}/v3`]);
     try {
       await vi.waitFor(() => expect(cli.stderr()).toContain('MCP serving on stdio: 1 tool(s)'), { timeout: 20_000, interval: 20 });
       const send = (msg: object) => cli.child.stdin.write(`${JSON.stringify(msg)}\n`);
