@@ -113,15 +113,25 @@ function describeProblems(problems: ReadonlyArray<{ problem: StartupProblem; fil
   });
 }
 
-async function closeWithin(app: ClosableApp, ms: number): Promise<void> {
+/** Resolves when `promise` settles or after `ms`, whichever comes first; true when it settled. */
+async function settleWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<'timeout'>((resolve) => {
-    timer = setTimeout(() => resolve('timeout'), ms);
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
   });
-  const closing = app.close().then(() => 'closed' as const);
-  const outcome = await Promise.race([closing, timedOut]);
+  const settled = promise.then(
+    () => true as const,
+    () => true as const,
+  );
+  const outcome = await Promise.race([settled, timedOut]);
   clearTimeout(timer);
-  if (outcome === 'timeout') {
+  return outcome;
+}
+
+/** Stops accepting, waits for in-flight requests up to `ms`, then cuts the remaining connections. */
+async function closeWithin(app: ClosableApp, ms: number): Promise<void> {
+  const closing = app.close();
+  if (!(await settleWithin(closing, ms))) {
     app.server.closeAllConnections?.();
     await closing.catch(() => undefined);
   }
@@ -181,8 +191,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
 
   // 4. Consumers: every missing variable / secret of every file, reported at once.
   const consumers = new Map<string, Consumer>();
+  // Bounded: an upstream that never answers must not keep the process from stopping.
   const closeConsumers = async () => {
-    await Promise.allSettled([...consumers.values()].map((c) => c.close()));
+    await settleWithin(Promise.allSettled([...consumers.values()].map((c) => c.close())), shutdownTimeoutMs);
   };
   const problems: Array<{ problem: StartupProblem; file: string }> = [];
   try {

@@ -5,11 +5,12 @@ import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_ACCESS_TOKEN, DEV_STORE_HASH, startEmulator } from '@naftiko-ts/bigcommerce-emulator';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ServerError } from '../src/errors.js';
 import { createLogger } from '../src/logger.js';
 import { startServer } from '../src/server.js';
-import { fixtures, mcpRpc, startRecordingStub } from './helpers.js';
+import { fixtures, mcpRpc, SEED_NS, startRecordingStub } from './helpers.js';
 
 const minimal = readFileSync(path.join(fixtures, 'good/minimal.yaml'), 'utf8');
 const dir = mkdtempSync(path.join(tmpdir(), 'naftiko-server-'));
@@ -135,5 +136,35 @@ describe('startServer', () => {
     expect(e.code).toBe('SERVER_CONFIG');
     expect(e.details.join('\n')).toContain('BIGCOMMERCE_API_KEY');
     expect(e.details.join('\n')).toMatch(/STORE_HASH.*--var store_hash=/);
+  });
+
+  it('close() is bounded: a request stuck upstream does not keep the server from stopping', async () => {
+    const emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
+    emulator.injectFault({ kind: 'hang', match: { path: 'api-token-customer-impersonation' } });
+    const { logger } = quietLogger();
+    const server = await startServer({
+      baseUris: { [SEED_NS]: `${emulator.url}/stores/{store_hash}/v3` },
+      env: { STORE_HASH: DEV_STORE_HASH, BIGCOMMERCE_API_KEY: DEV_ACCESS_TOKEN },
+      restPort: 0,
+      mcpPort: 0,
+      shutdownTimeoutMs: 300,
+      logger,
+    });
+    try {
+      const pending = fetch(`${server.listeners[0]!.url}/v1/storefront/api-token-customer-impersonation`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ channel_ids: [1], expires_at: 2147483647 }),
+      }).then(
+        (r) => r.status,
+        () => 'connection closed',
+      );
+      await vi.waitFor(() => expect(emulator.requests).toHaveLength(1), { timeout: 10_000, interval: 20 });
+      // Without the bound this waits for the consumer's 30 s header timeout (and the test times out).
+      await server.close();
+      expect(await pending).toBe('connection closed');
+    } finally {
+      await emulator.close();
+    }
   });
 });
