@@ -816,6 +816,7 @@ export class Normaliser {
         const method = this.method(oo, opp, r);
         const call = oo['call'] !== undefined ? this.resolveCall(oo, opp) : oo['ref'] !== undefined ? this.resolveRef(oo, opp) : undefined;
         const opInputs = this.exposedParams(oo['inputParameters'], `${opp}/inputParameters`);
+        if (call && oo['call'] !== undefined) this.checkWithRefs(call, [...path.variables, ...resInputs.map((i) => i.name), ...opInputs.map((i) => i.name)], `${opp}/with`);
         const route: RestRoute = {
           path,
           method,
@@ -908,6 +909,25 @@ export class Normaliser {
     return inputs;
   }
 
+  /**
+   * Strict mode: every input a `with` expression references must be declared on the exposed side
+   * (route placeholder or `inputParameters`). Lenient mode infers them instead.
+   */
+  private checkWithRefs(call: ResolvedCall, declared: string[], withPointer: string): void {
+    if (!this.options.strict) return;
+    for (const [key, expr] of Object.entries(call.with)) {
+      for (const ref of expressionRefs(expr)) {
+        if (ref.kind !== 'input' || declared.includes(ref.name)) continue;
+        this.r.report(
+          'unknown-input-reference',
+          'error',
+          `\`with\` value for \`${key}\` references input \`${ref.name}\`, which is not declared. Declare it in \`inputParameters\` (strict mode does not infer inputs).${didYouMean(ref.name, declared)}`,
+          childPointer(withPointer, key),
+        );
+      }
+    }
+  }
+
   /** Calls `fn` for each input referenced by `with`, with the consumed parameter it feeds. */
   private withInputs(call: ResolvedCall, fn: (name: string, cp: import('./model.js').ConsumedParameter | undefined, whole: boolean) => void): void {
     const params = call.consumed.parameters;
@@ -996,6 +1016,7 @@ export class Normaliser {
       const type = this.jsonType(io, ip, r, false) ?? 'string';
       add(makeInput(n, 'argument', type, r.boolean(io, 'required', ip) ?? true, r.string(io, 'description', ip), 'declared'));
     });
+    if (call && o['call'] !== undefined) this.checkWithRefs(call, inputs.map((i) => i.name), `${p}/with`);
     if (call) {
       this.withInputs(call, (n, cp) => {
         add(makeInput(n, 'argument', cp?.type ?? (n === 'body' ? 'object' : 'string'), cp?.required ?? false, cp?.description ?? bodyDescription(n), 'with'));

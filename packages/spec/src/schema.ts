@@ -26,6 +26,23 @@ const closed = (properties: Record<string, S | true>, required: string[] = [], e
   additionalProperties: false,
   ...extra,
 });
+/**
+ * A union discriminated by a required constant property (`type`), written as if/then/else so that
+ * a validation error names the problem in the branch the document meant, not in every branch.
+ * Equivalent to `oneOf` over branches that each require `key` with distinct constant values.
+ */
+const byKey = (key: string, cases: Array<[string[], S]>): S => {
+  const all = cases.flatMap(([values]) => values);
+  return cases.reduceRight<S>(
+    (otherwise, [values, schema]) => ({
+      if: { properties: { [key]: values.length === 1 ? { const: values[0] } : { enum: values } }, required: [key] },
+      then: schema,
+      else: otherwise,
+    }),
+    { type: 'object', properties: { [key]: { enum: all } }, required: [key] },
+  );
+};
+const consumesEntry: S = { if: { required: ['type'] }, then: { $ref: '#/$defs/ConsumesHttp' }, else: { $ref: '#/$defs/ConsumesImport' } };
 const port: S = { type: 'integer', minimum: 1, maximum: 65535 };
 const callTarget = pattern('^[a-zA-Z0-9-]+\\.[a-zA-Z0-9-]+$');
 const fileUri = { type: 'string', pattern: '^file:///' };
@@ -79,7 +96,7 @@ export const capabilitySchema: JsonSchema = {
   properties: {
     naftiko: { type: 'string', const: '1.0.0-alpha2' },
     info: ref('Info'),
-    consumes: list({ oneOf: [ref('ConsumesHttp'), ref('ConsumesImport')] }, 1),
+    consumes: list(consumesEntry, 1),
     binds: list(ref('Bind'), 1),
     capability: ref('Capability'),
   },
@@ -118,8 +135,8 @@ export const capabilitySchema: JsonSchema = {
     Capability: closed(
       {
         binds: list(ref('Bind'), 1),
-        exposes: list({ oneOf: [ref('Rest'), ref('Mcp'), ref('Skill'), ref('Control')] }, 1),
-        consumes: list({ oneOf: [ref('ConsumesHttp'), ref('ConsumesImport')] }, 1),
+        exposes: list(byKey('type', [[['rest'], ref('Rest')], [['mcp'], ref('Mcp')], [['skill'], ref('Skill')], [['control'], ref('Control')]]), 1),
+        consumes: list(consumesEntry, 1),
         aggregates: list(ref('Aggregate'), 1),
       },
       [],
@@ -159,56 +176,53 @@ export const capabilitySchema: JsonSchema = {
     ),
     ConsumedParameter: closed({ name: ref('Name'), in: oneOfStrings('query', 'header', 'path', 'cookie', 'body', 'environment'), value: str }, ['name', 'in']),
     Body: {
-      oneOf: [
-        closed({ type: { type: 'string', const: 'json' }, data: { type: ['string', 'object', 'array'] } }, ['type', 'data']),
-        closed({ type: oneOfStrings('text', 'xml', 'sparql'), data: str }, ['type', 'data']),
-        closed({ type: { type: 'string', const: 'formUrlEncoded' }, data: { oneOf: [str, { type: 'object', additionalProperties: str }] } }, ['type', 'data']),
-        closed({ type: { type: 'string', const: 'multipartForm' }, data: list(closed({ name: str, value: str, filename: str, contentType: str }, ['name', 'value'])) }, ['type', 'data']),
-        str,
-      ],
+      if: { type: 'string' },
+      then: str,
+      else: byKey('type', [
+        [['json'], closed({ type: { type: 'string', const: 'json' }, data: { type: ['string', 'object', 'array'] } }, ['type', 'data'])],
+        [['text', 'xml', 'sparql'], closed({ type: oneOfStrings('text', 'xml', 'sparql'), data: str }, ['type', 'data'])],
+        [['formUrlEncoded'], closed({ type: { type: 'string', const: 'formUrlEncoded' }, data: { oneOf: [str, { type: 'object', additionalProperties: str }] } }, ['type', 'data'])],
+        [['multipartForm'], closed({ type: { type: 'string', const: 'multipartForm' }, data: list(closed({ name: str, value: str, filename: str, contentType: str }, ['name', 'value'])) }, ['type', 'data'])],
+      ]),
     },
-    Authentication: {
-      oneOf: [
-        auth('basic', { username: str, password: str }),
-        auth('apikey', { key: str, value: str, placement: oneOfStrings('header', 'query') }),
-        auth('bearer', { token: str }),
-        auth('digest', { username: str, password: str }),
+    Authentication: byKey('type', [
+      [['basic'], auth('basic', { username: str, password: str })],
+      [['apikey'], auth('apikey', { key: str, value: str, placement: oneOfStrings('header', 'query') })],
+      [['bearer'], auth('bearer', { token: str })],
+      [['digest'], auth('digest', { username: str, password: str })],
+      [
+        ['oauth2'],
         auth(
           'oauth2',
           { authorizationServerUri: str, resource: str, scopes: strings, audience: str, tokenEndpoint: str, tokenValidation: oneOfStrings('jwks', 'introspection') },
           ['authorizationServerUri', 'resource'],
         ),
       ],
-    },
+    ]),
     // ---- outputs
-    MappedOutput: {
-      oneOf: [
-        mappedOutput('string', {}, [], true),
-        mappedOutput('number', {}, [], true),
-        mappedOutput('boolean', {}, [], true),
-        mappedOutput('object', { properties: { type: 'object', additionalProperties: ref('MappedOutput') } }, ['properties'], false),
-        mappedOutput('array', { items: ref('MappedOutput') }, ['items'], false),
-      ],
-    },
-    OrchestratedOutput: {
-      oneOf: [
-        closed({ name: ref('Name'), type: oneOfStrings('string', 'number', 'boolean') }, ['name', 'type']),
-        closed({ name: ref('Name'), type: { const: 'array' }, items: list(ref('OrchestratedOutput'), 1) }, ['name', 'type', 'items']),
-        closed({ name: ref('Name'), type: { const: 'object' }, properties: { type: 'object', additionalProperties: ref('OrchestratedOutput') } }, ['name', 'type', 'properties']),
-      ],
-    },
+    MappedOutput: byKey('type', [
+      [['string'], mappedOutput('string', {}, [], true)],
+      [['number'], mappedOutput('number', {}, [], true)],
+      [['boolean'], mappedOutput('boolean', {}, [], true)],
+      [['object'], mappedOutput('object', { properties: { type: 'object', additionalProperties: ref('MappedOutput') } }, ['properties'], false)],
+      [['array'], mappedOutput('array', { items: ref('MappedOutput') }, ['items'], false)],
+    ]),
+    OrchestratedOutput: byKey('type', [
+      [['string', 'number', 'boolean'], closed({ name: ref('Name'), type: oneOfStrings('string', 'number', 'boolean') }, ['name', 'type'])],
+      [['array'], closed({ name: ref('Name'), type: { const: 'array' }, items: list(ref('OrchestratedOutput'), 1) }, ['name', 'type', 'items'])],
+      [['object'], closed({ name: ref('Name'), type: { const: 'object' }, properties: { type: 'object', additionalProperties: ref('OrchestratedOutput') } }, ['name', 'type', 'properties'])],
+    ]),
     MockOutput: closed({ name: ref('Name'), type: oneOfStrings('string', 'number', 'boolean'), value: str }, ['name', 'type', 'value']),
     // ---- orchestration
     With: withInjector,
     StepMapping: closed({ targetName: pattern('^[a-zA-Z0-9-_.]+$'), value: str }, ['targetName', 'value']),
-    Step: {
-      oneOf: [
-        closed({ type: { const: 'call' }, name: ref('Kebab'), call: callTarget, with: ref('With') }, ['type', 'name', 'call']),
-        closed(
+    Step: byKey('type', [
+        [['call'], closed({ type: { const: 'call' }, name: ref('Kebab'), call: callTarget, with: ref('With') }, ['type', 'name', 'call'])],
+        [['lookup'], closed(
           { type: { const: 'lookup' }, name: ref('Kebab'), index: ref('Kebab'), match: ref('Kebab'), lookupValue: str, outputParameters: list(str, 1) },
           ['type', 'name', 'index', 'match', 'lookupValue', 'outputParameters'],
-        ),
-        closed(
+        )],
+        [['script'], closed(
           {
             type: { const: 'script' },
             name: ref('Kebab'),
@@ -219,9 +233,8 @@ export const capabilitySchema: JsonSchema = {
             with: ref('With'),
           },
           ['type', 'name', 'file'],
-        ),
-      ],
-    },
+        )],
+    ]),
     Aggregate: closed({ label: str, namespace: ref('Kebab'), functions: list(ref('AggregateFunction'), 1) }, ['label', 'namespace', 'functions']),
     AggregateFunction: closed(
       { name: ref('Kebab'), description: str, semantics: closed({ safe: bool, idempotent: bool, cacheable: bool }), ...unitProperties },

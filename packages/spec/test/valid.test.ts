@@ -19,6 +19,16 @@ describe('valid fixture: imports, binds, templates, every auth type, MCP resourc
     expect(formatDiagnostics(parseCapability(text, { source, readFile: fixtureReader, strict: true }).diagnostics)).toBe('');
   });
 
+  it('strict mode rejects `with` references to undeclared inputs', () => {
+    const undeclared = text.replace(/      inputParameters:\n      - name: body\n        type: object\n        description: The refund.\n        required: false\n/, '');
+    expect(undeclared).not.toBe(text);
+    expect(parseCapability(undeclared, { source, readFile: fixtureReader }).diagnostics).toEqual([]);
+    const strict = parseCapability(undeclared, { source, readFile: fixtureReader, strict: true }).diagnostics;
+    expect(strict.map((d) => `${d.severity} ${d.code} ${d.pointer}`)).toEqual([
+      'error unknown-input-reference #/capability/exposes/1/tools/1/with/body',
+    ]);
+  });
+
   it('reads binds with and without location', () => {
     expect(cap.binds.map((b) => [b.namespace, b.location])).toEqual([
       ['env', undefined],
@@ -62,10 +72,10 @@ describe('valid fixture: imports, binds, templates, every auth type, MCP resourc
     expect(get?.inputs.map((i) => `${i.name}:${i.in}:${i.origin}`)).toEqual(['id:path:route-path']);
     expect(get?.call?.with['include']).toEqual({ kind: 'literal', value: 'items' });
     expect(get?.output).toMatchObject({ kind: 'mapped', root: { type: 'object', mapping: '$.data', properties: { id: { type: 'string' }, total: { type: 'number' } } } });
-    expect(put?.inputs.map((i) => `${i.name}:${i.in}:${i.origin}`)).toEqual(['id:path:route-path', 'X-Trace:header:declared', 'note:query:with']);
+    expect(put?.inputs.map((i) => `${i.name}:${i.in}:${i.origin}`)).toEqual(['id:path:route-path', 'X-Trace:header:declared', 'note:body:declared']);
     expect(put?.call?.with['orderId']).toMatchObject({ kind: 'template', whole: true, parts: [{ kind: 'ref', ref: { kind: 'input', name: 'id' } }] });
     expect(put?.output).toEqual({ kind: 'none' });
-    expect(search?.inputs.map((i) => `${i.name}:${i.in}:${i.required}:${i.origin}`)).toEqual(['state:query:false:with', 'X-Request-Id:header:false:consumed-parameter']);
+    expect(search?.inputs.map((i) => `${i.name}:${i.in}:${i.required}:${i.origin}`)).toEqual(['state:query:false:declared', 'X-Request-Id:header:false:consumed-parameter']);
     expect(stock?.inputs.map((i) => `${i.name}:${i.in}:${i.origin}`)).toEqual(['sku:path:route-path']);
   });
 
@@ -81,7 +91,7 @@ describe('valid fixture: imports, binds, templates, every auth type, MCP resourc
     expect(get?.annotations).toEqual({ readOnlyHint: true, destructiveHint: false, idempotentHint: true, openWorldHint: true });
     expect(get?.outputSchema).toBeUndefined();
     expect(refund?.annotations).toEqual({ readOnlyHint: false, destructiveHint: true, idempotentHint: false, openWorldHint: false });
-    expect(refund?.inputs).toMatchObject([{ name: 'body', type: 'object', required: false, description: 'Request body (JSON).', origin: 'with' }]);
+    expect(refund?.inputs).toMatchObject([{ name: 'body', type: 'object', required: false, description: 'The refund.', origin: 'declared' }]);
     expect(ping?.inputSchema).toEqual({ type: 'object', properties: {}, additionalProperties: false });
     expect(mcp.resources).toEqual([
       { name: 'readme', title: 'Read me', uri: 'shop://readme', description: 'How to use the shop tools.', mimeType: 'text/markdown', location: 'file:///docs/readme.md', mode: 'static', pointer: '#/capability/exposes/1/resources/0' },
