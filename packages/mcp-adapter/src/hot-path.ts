@@ -69,6 +69,8 @@ export class HotPath {
    * the SDK answer.
    */
   answer(body: unknown, headers: McpHeaders, options?: CallOptions): Promise<string> | string | undefined {
+    // A server without tools has no `tools` capability: the SDK answers (method not found).
+    if (this.registry.tools.size === 0) return undefined;
     if (!isPlainObject(body) || body['jsonrpc'] !== '2.0') return undefined;
     const method = body['method'];
     if (method !== 'tools/call' && method !== 'tools/list') return undefined;

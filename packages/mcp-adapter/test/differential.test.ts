@@ -130,11 +130,13 @@ describe.skipIf(!hasShared)('hot path ≡ SDK', () => {
   let hotUrl: string;
   let sdkUrl: string;
   let hot: HotPath;
+  const logs: string[] = [];
 
   beforeAll(async () => {
     const capability = loadCapability(SEED);
     const consumer = stubConsumer(respond, [SECRET]);
-    hotApp = await createMcpApp({ capability, consumer });
+    const log = (level: string) => (obj: object, msg?: string) => void logs.push(JSON.stringify({ level, ...obj, msg }));
+    hotApp = await createMcpApp({ capability, consumer, logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } });
     sdkApp = await createMcpApp({ capability, consumer, hotPath: false });
     await hotApp.listen({ port: 0, host: '127.0.0.1' });
     await sdkApp.listen({ port: 0, host: '127.0.0.1' });
@@ -147,6 +149,14 @@ describe.skipIf(!hasShared)('hot path ≡ SDK', () => {
   afterAll(async () => {
     await hotApp?.close();
     await sdkApp?.close();
+  });
+
+  it('logs internal failures without the secret values', async () => {
+    await post(hotUrl, call({ body: { mode: 'boom' } }));
+    const all = logs.join('\n');
+    expect(all).toContain('tool call failed');
+    expect(all).toContain('[REDACTED]');
+    expect(all).not.toContain(SECRET);
   });
 
   describe.each([
@@ -162,5 +172,29 @@ describe.skipIf(!hasShared)('hot path ≡ SDK', () => {
       expect(a.text).not.toContain(SECRET);
       expect(a.text).not.toMatch(/\bat .*\.(js|ts):\d+/);
     });
+  });
+});
+
+describe.skipIf(!hasShared)('hot path ≡ SDK for an adapter without tools', () => {
+  it('defers to the SDK (no tools capability)', async () => {
+    const capability = loadCapability(SEED);
+    const adapter = { ...mcpAdapterOf(capability), tools: [] };
+    const consumer = stubConsumer(respond);
+    const apps = await Promise.all([
+      createMcpApp({ adapters: [{ capability, adapter, consumer }] }),
+      createMcpApp({ adapters: [{ capability, adapter, consumer }], hotPath: false }),
+    ]);
+    try {
+      const [a, b] = await Promise.all(
+        apps.map((app) =>
+          app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', host: 'localhost' }, payload: { jsonrpc: '2.0', id: 1, method: 'tools/list' } }),
+        ),
+      );
+      expect(a!.statusCode).toBe(b!.statusCode);
+      expect(JSON.parse(a!.body)).toEqual(JSON.parse(b!.body));
+      expect(JSON.parse(a!.body).error.code).toBe(-32601);
+    } finally {
+      await Promise.all(apps.map((app) => app.close()));
+    }
   });
 });
