@@ -12,7 +12,7 @@ export { buildRouteTable, planRoute, RESERVED_PATHS } from './routes.js';
 export type { RestAdapterEntry, RestAdapterSource, RouteSpec, ParamReader } from './routes.js';
 export { createAuthCheck } from './auth.js';
 export type { AuthCheck, SecretLookup } from './auth.js';
-export { createMetrics } from './metrics.js';
+export { createMetrics, LATENCY_BUCKETS } from './metrics.js';
 export type { RestMetrics } from './metrics.js';
 export { redactingLoggerOptions, redactText, SecretSet, REDACTED } from './redact.js';
 export type { PinoLoggerOptions } from './redact.js';

@@ -1,8 +1,12 @@
 /**
- * Prometheus metrics with prom-client, in a `Registry` of their own (never the global one), so that
- * several apps in one process do not mix their counts.
+ * Prometheus metrics in a prom-client `Registry` of their own (never the global one), so that several
+ * apps in one process do not mix their counts.
+ *
+ * The hot path only bumps numbers in a record cached per label set; the text is produced at scrape
+ * time by metric objects registered in the registry (prom-client's own Counter/Histogram hash their
+ * label objects on every observation, which is measurable at gateway request rates).
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 
 export interface RestMetrics {
   registry: Registry;
@@ -12,55 +16,120 @@ export interface RestMetrics {
   observeUpstream(operation: string, status: number): void;
 }
 
-interface RequestChildren {
-  count: { inc(): void };
-  duration: { observe(v: number): void };
+/** Latency buckets, seconds. */
+export const LATENCY_BUCKETS: readonly number[] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+interface MetricValue {
+  labels: Record<string, string | number>;
+  value: number;
+  metricName?: string;
+}
+
+interface CollectedMetric {
+  name: string;
+  help: string;
+  type: 'counter' | 'histogram';
+  aggregator: 'sum';
+  values: MetricValue[];
+}
+
+/** The shape prom-client's `Registry` reads from a registered metric. */
+interface RegistrableMetric {
+  name: string;
+  help: string;
+  type: 'counter' | 'histogram';
+  aggregator: 'sum';
+  get(): Promise<CollectedMetric>;
+  reset(): void;
+}
+
+interface RequestSeries {
+  labels: { method: string; route: string; status: string };
+  count: number;
+  sum: number;
+  /** Non-cumulative counts per bucket; the last one is +Inf. */
+  buckets: Float64Array;
+}
+
+interface CounterSeries {
+  labels: Record<string, string>;
+  count: number;
 }
 
 export function createMetrics(registry: Registry = new Registry()): RestMetrics {
-  const requests = new Counter({
+  const requests = new Map<string, RequestSeries>();
+  const upstream = new Map<string, CounterSeries>();
+  const bounds = LATENCY_BUCKETS;
+
+  const requestCount: RegistrableMetric = {
     name: 'naftiko_http_requests_total',
     help: 'HTTP requests answered by the REST adapter, by method, route template and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [registry],
-  });
-  const duration = new Histogram({
+    type: 'counter',
+    aggregator: 'sum',
+    async get() {
+      const values: MetricValue[] = [];
+      for (const s of requests.values()) values.push({ labels: s.labels, value: s.count });
+      return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+    },
+    reset: () => requests.clear(),
+  };
+  const requestDuration: RegistrableMetric = {
     name: 'naftiko_http_request_duration_seconds',
     help: 'Time to answer an HTTP request, by method, route template and status.',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [registry],
-  });
-  const upstream = new Counter({
+    type: 'histogram',
+    aggregator: 'sum',
+    async get() {
+      const values: MetricValue[] = [];
+      for (const s of requests.values()) {
+        let cumulative = 0;
+        for (let i = 0; i <= bounds.length; i++) {
+          cumulative += s.buckets[i]!;
+          values.push({ labels: { ...s.labels, le: i < bounds.length ? bounds[i]! : '+Inf' }, value: cumulative, metricName: `${this.name}_bucket` });
+        }
+        values.push({ labels: s.labels, value: s.sum, metricName: `${this.name}_sum` });
+        values.push({ labels: s.labels, value: s.count, metricName: `${this.name}_count` });
+      }
+      return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+    },
+    reset: () => requests.clear(),
+  };
+  const upstreamCount: RegistrableMetric = {
     name: 'naftiko_upstream_responses_total',
     help: 'Upstream responses by consumed operation and status (0 = no response: timeout or connection failure).',
-    labelNames: ['operation', 'status'] as const,
-    registers: [registry],
-  });
-  // Labelled children are cached: no label-object hashing on the hot path.
-  const requestChildren = new Map<string, RequestChildren>();
-  const upstreamChildren = new Map<string, { inc(): void }>();
+    type: 'counter',
+    aggregator: 'sum',
+    async get() {
+      const values: MetricValue[] = [];
+      for (const s of upstream.values()) values.push({ labels: s.labels, value: s.count });
+      return { name: this.name, help: this.help, type: this.type, aggregator: this.aggregator, values };
+    },
+    reset: () => upstream.clear(),
+  };
+  for (const m of [requestCount, requestDuration, upstreamCount]) registry.registerMetric(m as never);
+
   return {
     registry,
     observeRequest(method, route, status, seconds) {
       const key = `${method} ${status} ${route}`;
-      let c = requestChildren.get(key);
-      if (c === undefined) {
-        const labels = { method, route, status: String(status) };
-        c = { count: requests.labels(labels), duration: duration.labels(labels) };
-        requestChildren.set(key, c);
+      let s = requests.get(key);
+      if (s === undefined) {
+        s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(bounds.length + 1) };
+        requests.set(key, s);
       }
-      c.count.inc();
-      c.duration.observe(seconds);
+      s.count++;
+      s.sum += seconds;
+      let i = 0;
+      while (i < bounds.length && seconds > bounds[i]!) i++;
+      s.buckets[i]!++;
     },
     observeUpstream(operation, status) {
       const key = `${status} ${operation}`;
-      let c = upstreamChildren.get(key);
-      if (c === undefined) {
-        c = upstream.labels({ operation, status: String(status) });
-        upstreamChildren.set(key, c);
+      let s = upstream.get(key);
+      if (s === undefined) {
+        s = { labels: { operation, status: String(status) }, count: 0 };
+        upstream.set(key, s);
       }
-      c.inc();
+      s.count++;
     },
   };
 }

@@ -271,6 +271,22 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
     }
   };
 
+  // --- metrics and the request log line -----------------------------------------------------
+  const observe = (route: string) => (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    const status = reply.statusCode;
+    const ms = reply.elapsedTime;
+    metrics.observeRequest(request.method, route, status, ms / 1000);
+    if (logRequests) {
+      const upstreamStatus = request.naftikoUpstreamStatus;
+      const durationMs = Math.round(ms * 100) / 100;
+      request.log.info(
+        upstreamStatus > 0 ? { method: request.method, route, status, upstreamStatus, durationMs } : { method: request.method, route, status, durationMs },
+        'request completed',
+      );
+    }
+    done();
+  };
+
   // --- routes ------------------------------------------------------------------------------
   const makeHandler = (spec: RouteSpec<RestAdapterEntry>): RouteHandlerMethod => {
     const { route } = spec;
@@ -360,6 +376,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       exposeHeadRoute: spec.method === 'GET' && !explicitHead.has(spec.shape),
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
       config: { naftikoRoute: spec.template },
+      onResponse: observe(spec.template),
       ...(check === undefined ? {} : { onRequest: authHook([check]) }),
       ...(spec.expectsBody ? { preValidation: bodyHook(spec) } : {}),
       handler: makeHandler(spec),
@@ -377,6 +394,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       method: others as HTTPMethods[],
       url,
       config: { naftikoRoute: template },
+      onResponse: observe(template),
       handler: (_request, reply) => sendProblem(reply, 'method-not-allowed', detail, { headers: { allow }, extensions: { allow: allow.split(', ') } }),
     });
   };
@@ -393,6 +411,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       method: 'GET',
       url,
       config: { naftikoRoute: url },
+      onResponse: observe(url),
       ...(protect && builtinAuth !== undefined ? { onRequest: builtinAuth } : {}),
       handler,
     });
@@ -457,21 +476,12 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
     sendProblem(reply, 'not-found', `No resource at \`${instanceOf(request).slice(0, 200)}\`.`),
   );
 
+  // Requests no route matched (404) are measured under `unmatched`; the adapter's routes measure
+  // themselves (route-level hooks, so the host app's own routes are left alone).
+  const observeUnmatched = observe(UNMATCHED);
   app.addHook('onResponse', (request, reply, done) => {
-    const route = request.routeOptions.config?.naftikoRoute ?? request.routeOptions.url ?? UNMATCHED;
-    const status = reply.statusCode;
-    const ms = reply.elapsedTime;
-    metrics.observeRequest(request.method, route, status, ms / 1000);
-    if (logRequests) {
-      const upstreamStatus = request.naftikoUpstreamStatus;
-      request.log.info(
-        upstreamStatus > 0
-          ? { method: request.method, route, status, upstreamStatus, durationMs: Math.round(ms * 100) / 100 }
-          : { method: request.method, route, status, durationMs: Math.round(ms * 100) / 100 },
-        'request completed',
-      );
-    }
-    done();
+    if (request.is404) observeUnmatched(request, reply, done);
+    else done();
   });
 
   app.decorate('naftikoRest', { openapi: prepared.openapi, registry: metrics.registry });

@@ -11,6 +11,8 @@ import {
   RestAdapterError,
   SecretSet,
   authSecretNames,
+  createMetrics,
+  LATENCY_BUCKETS,
 } from '../src/index.js';
 import { sanitizeSchema } from '../src/schema.js';
 import { readConsumerError } from '../src/upstream.js';
@@ -103,6 +105,27 @@ describe('route planning', () => {
     expect(spec.expectsBody).toBe(false);
     expect(spec.schema.body).toBeUndefined();
     expect(spec.ignoredInputs).toHaveLength(1);
+  });
+});
+
+describe('metrics', () => {
+  it('buckets are inclusive upper bounds, cumulative in the exposition, with +Inf, sum and count', async () => {
+    const m = createMetrics();
+    m.observeRequest('GET', '/a', 200, 0.005);
+    m.observeRequest('GET', '/a', 200, 0.0051);
+    m.observeRequest('GET', '/a', 200, 99);
+    m.observeUpstream('ns.op', 0);
+    const text = await m.registry.metrics();
+    const line = (le: string): string => `naftiko_http_request_duration_seconds_bucket{method="GET",route="/a",status="200",le="${le}"}`;
+    expect(text).toContain(`${line('0.0025')} 0\n`);
+    expect(text).toContain(`${line('0.005')} 1\n`);
+    expect(text).toContain(`${line('0.01')} 2\n`);
+    expect(text).toContain(`${line('30')} 2\n`);
+    expect(text).toContain(`${line('+Inf')} 3\n`);
+    expect(text).toContain('naftiko_http_request_duration_seconds_count{method="GET",route="/a",status="200"} 3');
+    expect(text).toContain('naftiko_http_requests_total{method="GET",route="/a",status="200"} 3');
+    expect(text).toContain('naftiko_upstream_responses_total{operation="ns.op",status="0"} 1');
+    expect(LATENCY_BUCKETS.length).toBe(14);
   });
 });
 
