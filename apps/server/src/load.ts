@@ -52,6 +52,7 @@ export function expandPaths(paths: readonly string[]): string[] {
         .filter((e) => e.isFile() && CAPABILITY_FILE.test(e.name))
         .map((e) => e.name)
         .sort();
+      if (files.length === 0) throw new ServerError('SERVER_USAGE', `${p}: no *.yaml or *.yml files in this directory`);
       for (const name of files) add(path.join(p, name));
     } else {
       add(p);

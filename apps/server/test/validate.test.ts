@@ -59,6 +59,9 @@ describe('naftiko-ts validate', () => {
     const missing = await run(['validate', path.join(fixtures, 'nope.yaml')]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('nope.yaml: no such file or directory');
+    const empty = await run(['validate', here]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('no *.yaml or *.yml files in this directory');
     expect((await run(['validate', '--frobnicate', 'x'])).code).toBe(2);
     expect((await run(['frobnicate'])).code).toBe(2);
     expect((await run([])).code).toBe(2);
