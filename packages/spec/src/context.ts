@@ -140,6 +140,10 @@ export class Reporter {
       if (allowed.includes(key)) continue;
       const p = `${pointer}/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
       const dev = Object.hasOwn(lenient, key) ? lenient[key] : undefined;
+      if (dev && this.strict) {
+        this.report(dev[0], 'error', `\`${key}\` is not part of ${what} in the alpha2 schema${dev[1]}`, p, true);
+        continue;
+      }
       if (dev) {
         const g = grouped.get(dev[0]) ?? { keys: [], why: dev[1], first: p };
         g.keys.push(key);

@@ -450,7 +450,7 @@ export class Normaliser {
       if (!o) return;
       const extra: [import('./diagnostics.js').DiagnosticCode, string] = [
         'consumed-parameter-extra-key',
-        ' (a consumed parameter has only `name`, `in` and `value`); they are used to type the inferred inputs.',
+        ' (a consumed parameter has only `name`, `in` and `value`); naftiko-ts reads them to type the inferred inputs.',
       ];
       r.keys(o, p, 'a consumed input parameter', K.consumedParam, { type: extra, description: extra, required: extra });
       const name = r.string(o, 'name', p, { required: true, what: 'A consumed input parameter' });
@@ -771,9 +771,9 @@ export class Normaliser {
       }
     }
     if (type === 'object' && m.properties === undefined && o['name'] === undefined) {
-      r.report('object-output-without-properties', 'warning', 'An `object` output without `properties` is not valid alpha2; the selected value is passed through unchanged.', `${p}/type`);
+      r.report('object-output-without-properties', 'warning', 'An `object` output without `properties` is not valid alpha2; the selected value is passed through unchanged.', p);
     } else if (type === 'array' && m.items === undefined && o['name'] === undefined) {
-      r.report('object-output-without-properties', 'warning', 'An `array` output without `items` is not valid alpha2; the selected value is passed through unchanged.', `${p}/type`);
+      r.report('object-output-without-properties', 'warning', 'An `array` output without `items` is not valid alpha2; the selected value is passed through unchanged.', p);
     }
     return m;
   }

@@ -74,6 +74,16 @@ const auth = (type: string, properties: Record<string, S>, required: string[] = 
 
 const withInjector: S = { type: 'object', additionalProperties: { type: ['string', 'number'] } };
 
+let exactMode = true;
+/**
+ * `exact` in the schema that decides validity (it mirrors the official alternatives); `intent` in
+ * the diagnostic schema, which picks the alternative the document evidently meant (by the keys it
+ * has) so that errors are reported for that alternative only.
+ */
+const choose = (exact: S, intent: S): S => (exactMode ? exact : intent);
+const when = (condition: S, then: S, otherwise: S): S => ({ if: condition, then, else: otherwise });
+const has = (key: string): S => ({ required: [key] });
+
 const unitProperties = {
   inputParameters: list(ref('ToolInputParameter')),
   call: callTarget,
@@ -83,12 +93,9 @@ const unitProperties = {
   outputParameters: { type: 'array' },
 };
 
-/**
- * Our JSON Schema (2020-12) of the strict alpha2 capability document, used by `strict: true`.
- * Written for naftiko-ts; tested to accept and reject the same documents as the official
- * alpha2 schema.
- */
-export const capabilitySchema: JsonSchema = {
+function buildSchema(exact: boolean): JsonSchema {
+  exactMode = exact;
+  return {
   $schema: 'https://json-schema.org/draft/2020-12/schema',
   $id: 'https://naftiko-ts.dev/schemas/capability-1.0.0-alpha2.json',
   title: 'Naftiko capability (alpha2, strict)',
@@ -100,7 +107,10 @@ export const capabilitySchema: JsonSchema = {
     binds: list(ref('Bind'), 1),
     capability: ref('Capability'),
   },
-  oneOf: [{ required: ['naftiko', 'capability'] }, { required: ['naftiko', 'consumes'] }],
+  ...choose(
+    { oneOf: [{ required: ['naftiko', 'capability'] }, { required: ['naftiko', 'consumes'] }] },
+    when(has('capability'), { required: ['naftiko', 'capability'] }, { required: ['naftiko', 'consumes'] }),
+  ),
   additionalProperties: false,
   $defs: {
     Kebab: pattern('^[a-zA-Z0-9-]+$'),
@@ -239,7 +249,7 @@ export const capabilitySchema: JsonSchema = {
     AggregateFunction: closed(
       { name: ref('Kebab'), description: str, semantics: closed({ safe: bool, idempotent: bool, cacheable: bool }), ...unitProperties },
       ['name', 'description'],
-      { anyOf: [callBranch([]), stepsBranch([]), mockBranch([])] },
+      choose({ anyOf: [callBranch([]), stepsBranch([]), mockBranch([])] }, when(has('steps'), stepsBranch([]), when(has('call'), callBranch([]), mockBranch([])))),
     ),
     ToolInputParameter: closed({ name: ref('Name'), type: oneOfStrings(...JSON_TYPES), description: str, required: bool }, ['name', 'type', 'description']),
     // ---- exposes: rest
@@ -279,13 +289,24 @@ export const capabilitySchema: JsonSchema = {
         mappings: list(ref('StepMapping')),
       },
       ['method'],
-      {
-        anyOf: [
-          { properties: { outputParameters: { items: ref('MappedOutput') } } },
-          { required: ['steps', 'name'], properties: { outputParameters: { items: ref('OrchestratedOutput') } } },
-          { required: ['ref'] },
-        ],
-      },
+      choose(
+        {
+          anyOf: [
+            { properties: { outputParameters: { items: ref('MappedOutput') } } },
+            { required: ['steps', 'name'], properties: { outputParameters: { items: ref('OrchestratedOutput') } } },
+            { required: ['ref'] },
+          ],
+        },
+        when(
+          has('ref'),
+          {},
+          when(
+            has('steps'),
+            { required: ['steps', 'name'], properties: { outputParameters: { items: ref('OrchestratedOutput') } } },
+            { properties: { outputParameters: { items: ref('MappedOutput') } } },
+          ),
+        ),
+      ),
     ),
     // ---- exposes: mcp
     Mcp: closed(
@@ -302,17 +323,27 @@ export const capabilitySchema: JsonSchema = {
         prompts: list(ref('McpPrompt'), 1),
       },
       ['type', 'namespace', 'tools'],
-      {
-        oneOf: [
-          { required: ['transport'], properties: { transport: { const: 'stdio' } }, not: { required: ['port'] } },
+      choose(
+        {
+          oneOf: [
+            { required: ['transport'], properties: { transport: { const: 'stdio' } }, not: { required: ['port'] } },
+            { required: ['port'], properties: { transport: { const: 'http' } } },
+          ],
+        },
+        when(
+          { required: ['transport'], properties: { transport: { const: 'stdio' } } },
+          { not: { required: ['port'] } },
           { required: ['port'], properties: { transport: { const: 'http' } } },
-        ],
-      },
+        ),
+      ),
     ),
     Tool: closed(
       { name: ref('Kebab'), label: str, description: str, ref: callTarget, hints: closed({ readOnly: bool, destructive: bool, idempotent: bool, openWorld: bool }), ...unitProperties },
       [],
-      { anyOf: [callBranch(['name', 'description']), stepsBranch(['name', 'description']), { required: ['ref'] }, mockBranch(['name', 'description'])] },
+      choose(
+        { anyOf: [callBranch(['name', 'description']), stepsBranch(['name', 'description']), { required: ['ref'] }, mockBranch(['name', 'description'])] },
+        when(has('ref'), {}, when(has('steps'), stepsBranch(['name', 'description']), when(has('call'), callBranch(['name', 'description']), mockBranch(['name', 'description'])))),
+      ),
     ),
     McpResource: closed(
       {
@@ -329,13 +360,16 @@ export const capabilitySchema: JsonSchema = {
         location: fileUri,
       },
       ['name', 'label', 'uri', 'description'],
-      {
-        oneOf: [
-          { ...callBranch([]), not: { required: ['location'] } },
-          { ...stepsBranch([]), not: { required: ['location'] } },
-          { required: ['location'], not: { anyOf: [{ required: ['call'] }, { required: ['steps'] }] } },
-        ],
-      },
+      choose(
+        {
+          oneOf: [
+            { ...callBranch([]), not: { required: ['location'] } },
+            { ...stepsBranch([]), not: { required: ['location'] } },
+            { required: ['location'], not: { anyOf: [{ required: ['call'] }, { required: ['steps'] }] } },
+          ],
+        },
+        when(has('location'), { not: { anyOf: [{ required: ['call'] }, { required: ['steps'] }] } }, when(has('steps'), stepsBranch([]), callBranch([]))),
+      ),
     ),
     McpPrompt: closed(
       {
@@ -347,7 +381,10 @@ export const capabilitySchema: JsonSchema = {
         location: fileUri,
       },
       ['name', 'label', 'description'],
-      { oneOf: [{ required: ['template'], not: { required: ['location'] } }, { required: ['location'], not: { required: ['template'] } }] },
+      choose(
+        { oneOf: [{ required: ['template'], not: { required: ['location'] } }, { required: ['location'], not: { required: ['template'] } }] },
+        when(has('location'), { not: { required: ['template'] } }, { required: ['template'] }),
+      ),
     ),
     // ---- exposes: skill, control
     Skill: closed(
@@ -422,17 +459,32 @@ export const capabilitySchema: JsonSchema = {
       ['type', 'port'],
     ),
   },
-};
+  };
+}
 
-let validator: ValidateFunction | undefined;
+/**
+ * Our JSON Schema (2020-12) of the strict alpha2 capability document, used by `strict: true`.
+ * Written for naftiko-ts; tested to accept and reject the same documents as the official
+ * alpha2 schema.
+ */
+export const capabilitySchema: JsonSchema = buildSchema(true);
+/** The same schema, with each set of alternatives resolved to the one the document meant. */
+const diagnosticSchema: JsonSchema = buildSchema(false);
 
-/** The compiled strict validator (compiled once, on first use). */
-export function strictValidator(): ValidateFunction {
-  if (!validator) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
-    validator = ajv.compile(capabilitySchema);
+let validators: { exact: ValidateFunction; diagnostic: ValidateFunction } | undefined;
+
+/** The compiled validators (compiled once, on first use). */
+function compiled(): { exact: ValidateFunction; diagnostic: ValidateFunction } {
+  if (!validators) {
+    const ajv = () => new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
+    validators = { exact: ajv().compile(capabilitySchema), diagnostic: ajv().compile(diagnosticSchema) };
   }
-  return validator;
+  return validators;
+}
+
+/** True when the document is valid against `capabilitySchema`. */
+export function isStrictlyValid(doc: unknown): boolean {
+  return compiled().exact(doc);
 }
 
 const COMPOSITE = new Set(['oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else']);
@@ -440,8 +492,10 @@ const COMPOSITE = new Set(['oneOf', 'anyOf', 'allOf', 'not', 'if', 'then', 'else
 function describe(e: ErrorObject): { code: DiagnosticCode; pointer: string; atKey: boolean; message: string } {
   const base = `#${e.instancePath}`;
   const p = e.params as Record<string, unknown>;
-  const field = e.instancePath.split('/').pop() ?? '';
-  const name = field ? `\`${field.replace(/~1/g, '/').replace(/~0/g, '~')}\`` : 'The document';
+  const segments = e.instancePath.split('/').map((x) => x.replace(/~1/g, '/').replace(/~0/g, '~'));
+  const field = segments[segments.length - 1] ?? '';
+  const label = /^\d+$/.test(field) && segments.length > 2 ? `${segments[segments.length - 2]}[${field}]` : field;
+  const name = label ? `\`${label}\`` : 'The document';
   switch (e.keyword) {
     case 'additionalProperties':
     case 'unevaluatedProperties': {
@@ -472,9 +526,11 @@ function describe(e: ErrorObject): { code: DiagnosticCode; pointer: string; atKe
  * more specific error explains them.
  */
 export function validateStrict(doc: unknown, map: SourceMap, source: string): Diagnostic[] {
-  const validate = strictValidator();
-  if (validate(doc)) return [];
-  const errors = validate.errors ?? [];
+  const { exact, diagnostic } = compiled();
+  if (exact(doc)) return [];
+  // Report errors from the intent schema; if it happens to accept the document (an ambiguous
+  // mix of alternatives), fall back to the exact schema's errors.
+  const errors = (diagnostic(doc) ? exact.errors : diagnostic.errors) ?? exact.errors ?? [];
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
