@@ -70,6 +70,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1', '[::1]']);
 const PARSE_FAILED = Symbol('parse-failed');
 const BAD_MEDIA = Symbol('bad-media');
 const MCP_PATHS = ['/mcp', '/'];
+/** Caller request ids forwarded upstream (`X-Request-Id`) only when they look like ids. */
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 function jsonRpcError(code: number, message: string, id: unknown = null): string {
   return JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id });
@@ -276,7 +278,8 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       mcpName: headerValue(h['mcp-name']),
     };
     if (useHotPath) {
-      const answer = hot.answer(body, mcpHeaders);
+      const rid = h['x-request-id'];
+      const answer = hot.answer(body, mcpHeaders, typeof rid === 'string' && REQUEST_ID.test(rid) ? { requestId: rid } : undefined);
       if (answer !== undefined) {
         const json = typeof answer === 'string' ? answer : await answer;
         return reply.code(200).header('content-type', 'application/json').send(json);

@@ -6,7 +6,7 @@ export class McpMetrics implements ToolMetricsSink {
   readonly registry = new Registry();
   private readonly calls: Counter<'tool' | 'outcome'>;
   private readonly latency: Histogram<'tool' | 'outcome'>;
-  private readonly bound = new Map<string, { inc: () => void; observe: (s: number) => void }>();
+  private readonly bound = new Map<string, Map<ToolOutcome, { inc: () => void; observe: (s: number) => void }>>();
 
   constructor() {
     this.calls = new Counter({
@@ -25,13 +25,17 @@ export class McpMetrics implements ToolMetricsSink {
   }
 
   observe(tool: string, outcome: ToolOutcome, seconds: number): void {
-    const key = `${tool}\u0000${outcome}`;
-    let b = this.bound.get(key);
+    let byOutcome = this.bound.get(tool);
+    if (!byOutcome) {
+      byOutcome = new Map();
+      this.bound.set(tool, byOutcome);
+    }
+    let b = byOutcome.get(outcome);
     if (!b) {
       const c = this.calls.labels(tool, outcome);
       const h = this.latency.labels(tool, outcome);
       b = { inc: () => c.inc(), observe: (s: number) => h.observe(s) };
-      this.bound.set(key, b);
+      byOutcome.set(outcome, b);
     }
     b.inc();
     b.observe(seconds);

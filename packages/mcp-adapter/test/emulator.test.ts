@@ -168,17 +168,18 @@ describe.skipIf(!hasShared)('seed tool against the BigCommerce emulator', () => 
     });
   });
 
-  it('answers a bare tools/call (no initialize, no Accept) with plain JSON', async () => {
+  it('answers a bare tools/call (no initialize, no Accept) with plain JSON, forwarding X-Request-Id', async () => {
     const r = await post(url.href, {
       jsonrpc: '2.0',
       id: 7,
       method: 'tools/call',
       params: { name: SEED_TOOL, arguments: { body: { expires_at: expiresAt, channel_id: 1 } } },
-    });
+    }, { 'x-request-id': 'req-abc-123' });
     expect(r.status).toBe(200);
     expect(r.headers.get('content-type')).toMatch(/^application\/json/);
     const body = r.json as { id: number; result: { structuredContent: { data: { token: string } } } };
     expect(body.id).toBe(7);
     expect(verifyToken(body.result.structuredContent.data.token, emulator.publicKey)).toBe(true);
+    expect(emulator.requests[emulator.requests.length - 1]!.headers['x-request-id']).toBe('req-abc-123');
   });
 });
