@@ -24,6 +24,11 @@ interface CommonAppOptions extends Omit<RestAdapterPluginOptions, 'adapters' | '
   bodyLimit?: number;
   /** More secret values to redact from logs (the consumers' and exposed auth secrets are added). */
   secrets?: readonly string[];
+  /**
+   * Receives every secret value the adapter knows (exposed-side auth values, the consumers'
+   * `secretValues()`), once, before the app is built: for a host that redacts its own logger.
+   */
+  onSecrets?: (values: readonly string[]) => void;
   /** Extra fastify server options (the adapter's own settings win). */
   fastify?: Omit<FastifyServerOptions, 'logger' | 'loggerInstance' | 'bodyLimit'>;
 }
@@ -63,6 +68,7 @@ export async function createRestApp(options: CreateRestAppOptions): Promise<Fast
   const adapters = entriesOf(options);
   const prepared = prepareRestAdapter({ adapters, exposedSecrets: options.exposedSecrets, env: options.env });
   const secrets = new SecretSet([...(options.secrets ?? []), ...prepared.secrets]);
+  options.onSecrets?.(prepared.secrets);
 
   const serverOptions: FastifyServerOptions = {
     ...options.fastify,

@@ -35,6 +35,8 @@ export function sanitizeSchema(input: unknown): JsonSchema {
     if (src[k] !== undefined) out[k] = src[k];
   }
   if (typeof src['format'] === 'string' && KNOWN_FORMATS.has(src['format'])) out['format'] = src['format'];
+  // ajv compiles patterns with the `u` flag; one it cannot compile would stop the app at start-up.
+  if (out['pattern'] !== undefined && !isUnicodeRegExp(out['pattern'])) delete out['pattern'];
   if (src['items'] !== undefined && !Array.isArray(src['items'])) out['items'] = sanitizeSchema(src['items']);
   const props = src['properties'];
   if (typeof props === 'object' && props !== null && !Array.isArray(props)) {
@@ -56,6 +58,16 @@ export function sanitizeSchema(input: unknown): JsonSchema {
   if (typeof src['not'] === 'object' && src['not'] !== null) out['not'] = sanitizeSchema(src['not']);
   if (Array.isArray(out['enum']) && (out['enum'] as unknown[]).length === 0) delete out['enum'];
   return out;
+}
+
+function isUnicodeRegExp(p: unknown): boolean {
+  if (typeof p !== 'string') return false;
+  try {
+    new RegExp(p, 'u');
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The schema of one exposed input: its `schema` when present, else its `type`. */

@@ -121,10 +121,12 @@ describe('exposed-side authentication', () => {
     await close();
   });
 
-  it('the secret can come from the environment (`env` option, by source key)', async () => {
+  it('the secret can come from the environment (`env` option, by source key) and is reported to onSecrets', async () => {
     const capability = capabilityWith(`authentication:\n  type: bearer\n  token: '{{env.EXPOSED_TOKEN}}'`);
     const consumer = consumerFor(capability, stub.url);
-    const app = await createRestApp({ capability, consumer, env: { TEST_EXPOSED_TOKEN: 'from-env-42' } });
+    const reported: string[] = [];
+    const app = await createRestApp({ capability, consumer, env: { TEST_EXPOSED_TOKEN: 'from-env-42' }, onSecrets: (v) => reported.push(...v) });
+    expect(reported).toContain('from-env-42');
     expect((await app.inject({ method: 'GET', url: '/v1/things', headers: { authorization: 'Bearer from-env-42' } })).statusCode).toBe(200);
     await app.close();
     await consumer.close();

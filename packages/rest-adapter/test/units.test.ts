@@ -134,6 +134,9 @@ describe('schemas for ajv', () => {
     expect(sanitizeSchema({ type: 'string', format: 'int64', example: 'x', 'x-vendor': 1, pattern: '^a', description: 'd' })).toEqual({ type: 'string', pattern: '^a', description: 'd' });
     expect(sanitizeSchema({ type: 'array', items: { type: 'integer', foo: 1 } })).toEqual({ type: 'array', items: { type: 'integer' } });
     expect(sanitizeSchema({ type: 'weird' })).toEqual({});
+    // A pattern ajv cannot compile (`u` flag) is dropped rather than stopping the app.
+    expect(sanitizeSchema({ type: 'string', pattern: '[' })).toEqual({ type: 'string' });
+    expect(sanitizeSchema({ type: 'string', pattern: '\\-' })).toEqual({ type: 'string' });
   });
 });
 
