@@ -9,8 +9,8 @@ import { createConsumer } from '@naftiko-ts/consumer';
 import type { Consumer, ConsumerTimeouts, StartupProblem } from '@naftiko-ts/consumer';
 import { createMcpApp, serveMcpStdio } from '@naftiko-ts/mcp-adapter';
 import { createRestApp } from '@naftiko-ts/rest-adapter';
-import { formatDiagnostic } from '@naftiko-ts/spec';
-import type { Capability, McpAdapter, RestAdapter } from '@naftiko-ts/spec';
+import { expressionRefs, formatDiagnostic } from '@naftiko-ts/spec';
+import type { Authentication, Capability, Expr, McpAdapter, RestAdapter } from '@naftiko-ts/spec';
 import type { Dispatcher } from 'undici';
 import type { ConflictPolicy } from './args.js';
 import { ServerError } from './errors.js';
@@ -223,7 +223,9 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
     await closeConsumers();
     throw new ServerError('SERVER_CONFIG', 'missing configuration', { details: describeProblems(problems) });
   }
-  const secrets = [...new Set([...consumers.values()].flatMap((c) => [...c.secretValues()]))];
+  const secrets = [
+    ...new Set([...[...consumers.values()].flatMap((c) => [...c.secretValues()]), ...exposedSecretValues(loaded, env)]),
+  ];
   redactor.add(secrets);
 
   // 5. Build and open the listeners; on any failure close everything opened so far.
@@ -308,6 +310,31 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
       return closing;
     },
   };
+}
+
+/** Values of the bind variables that exposed-side `authentication` uses (kept out of logs too). */
+export function exposedSecretValues(
+  files: ReadonlyArray<{ capability: Capability }>,
+  env: Record<string, string | undefined>,
+): string[] {
+  const out: string[] = [];
+  for (const { capability } of files) {
+    for (const adapter of capability.exposes) {
+      const auth = (adapter as { authentication?: Authentication }).authentication;
+      if (!auth) continue;
+      const exprs = Object.values(auth).filter(
+        (v): v is Expr => typeof v === 'object' && v !== null && 'kind' in v && typeof (v as Expr).kind === 'string',
+      );
+      for (const expr of exprs) {
+        if (expr.kind === 'literal' && typeof expr.value === 'string') out.push(expr.value);
+        for (const ref of expressionRefs(expr)) {
+          const value = ref.kind === 'bind' ? env[ref.sourceKey] : undefined;
+          if (value) out.push(value);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Capability, McpAdapter, RestAdapter } from '@naftiko-ts/spec';
 import { describe, expect, it } from 'vitest';
 import { ServerError } from '../src/errors.js';
 import { planListeners, routeKey } from '../src/plan.js';
-import { exposureWarnings } from '../src/server.js';
+import { exposedSecretValues, exposureWarnings } from '../src/server.js';
 import { fixtures } from './helpers.js';
 
 const minimal = readFileSync(path.join(fixtures, 'good/minimal.yaml'), 'utf8');
@@ -129,5 +129,17 @@ describe('exposure warnings', () => {
     expect(warnings[0]).toMatch(/^listening on 0\.0\.0\.0:8080 without exposed-side authentication \(a-rest\)/);
     expect(exposureWarnings(planListeners([variant('a', distinct('a'))]).listeners)).toEqual([]);
     expect(exposureWarnings(planListeners([variant('a', distinct('a'))], { host: '::1' }).listeners)).toEqual([]);
+  });
+});
+
+describe('exposed-side secrets', () => {
+  it('the values behind exposed-side authentication are collected for log redaction', () => {
+    const withAuth = (t: string) =>
+      t
+        .replace('capability:\n', 'binds:\n  - namespace: env\n    keys:\n      MCP_TOKEN: MCP_TOKEN_SOURCE\ncapability:\n')
+        .replace('      port: 9090\n', '      port: 9090\n      authentication:\n        type: bearer\n        token: "{{env.MCP_TOKEN}}"\n');
+    const file = variant('a', withAuth);
+    expect(exposedSecretValues([file], { MCP_TOKEN_SOURCE: 'exposed-secret-1234' })).toEqual(['exposed-secret-1234']);
+    expect(exposedSecretValues([variant('b')], { MCP_TOKEN_SOURCE: 'x' })).toEqual([]);
   });
 });
