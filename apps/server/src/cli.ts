@@ -140,7 +140,7 @@ export async function openapiCommand(args: string[], io: Io = defaultIo()): Prom
   }
   // Loaded on demand: `validate` should not pay for fastify.
   const { buildOpenApi } = await import('@naftiko-ts/rest-adapter');
-  const doc = buildOpenApi(adapters as unknown as Parameters<typeof buildOpenApi>[0]);
+  const doc = buildOpenApi(adapters);
   io.stdout.write(`${JSON.stringify(doc, null, 2)}\n`);
   return 0;
 }
