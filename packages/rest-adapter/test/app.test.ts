@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { Consumer } from '@naftiko-ts/consumer';
 import { createRestApp } from '../src/index.js';
-import { consumerFor, echo, logSink, parseFixture, startStub, UPSTREAM_SECRET, type Stub } from './helpers.js';
+import { consumerFor, echo, logSink, parseFixture, startStub, until, UPSTREAM_SECRET, type Stub } from './helpers.js';
 
 const PROBLEM = 'application/problem+json; charset=utf-8';
 const type = (slug: string): string => `urn:naftiko-ts:problem:${slug}`;
@@ -328,6 +328,7 @@ describe('createRestApp with a recording stub upstream (inject)', () => {
         res.end('{}');
       });
       await app.inject({ method: 'POST', url: '/v1/tokens', payload: {} });
+      await until(() => logs.lines.some((l) => l.includes('request completed')));
       const lines = logs.lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l['msg'] === 'request completed');
       expect(lines).toHaveLength(1);
       expect(lines[0]).toMatchObject({ method: 'POST', route: '/v1/tokens', status: 422, upstreamStatus: 422 });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { ConsumerError, type Consumer, type ConsumerErrorCode, type PreparedCall } from '@naftiko-ts/consumer';
 import { createRestApp } from '../src/index.js';
-import { consumerFor, parseFixture, startStub, UPSTREAM_SECRET, type Stub } from './helpers.js';
+import { consumerFor, parseFixture, startStub, until, UPSTREAM_SECRET, type Stub } from './helpers.js';
 
 const type = (slug: string): string => `urn:naftiko-ts:problem:${slug}`;
 
@@ -116,14 +116,7 @@ describe('real network failures', () => {
     const port = (app.server.address() as AddressInfo).port;
     stub.requests.length = 0;
     const closedBefore = stub.closedRequests;
-    const sawRequest = new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (stub.requests.length > 0) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 5);
-    });
+    const sawRequest = until(() => stub.requests.length > 0);
     const controller = new AbortController();
     const pending = request(`http://127.0.0.1:${port}/v1/tokens`, {
       method: 'POST',
@@ -135,14 +128,7 @@ describe('real network failures', () => {
     controller.abort();
     await pending;
     // The upstream sees its request closed although it never answered.
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (stub.closedRequests > closedBefore) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 5);
-    });
+    await until(() => stub.closedRequests > closedBefore);
     expect(stub.closedRequests).toBeGreaterThan(closedBefore);
     await app.close();
     await consumer.close();

@@ -128,3 +128,8 @@ export function logSink(): { stream: { write(s: string): void }; lines: string[]
     text: () => lines.join(''),
   };
 }
+
+/** Polls `check` until it returns true (no fixed sleep; bounded by the test timeout). */
+export async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
