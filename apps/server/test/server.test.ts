@@ -97,6 +97,25 @@ describe('startServer', () => {
     expect(await refused(server.listeners[1]!.port)).toBe(true);
   });
 
+  it('serves an operation imported from a fragment file (read relative to the capability)', async () => {
+    const { logger } = quietLogger();
+    const server = await startServer({
+      paths: [path.join(fixtures, 'imports/capability.yaml')],
+      baseUris: { 'stock-api': `${stub.url}/inv` },
+      restPort: 0,
+      env: {},
+      logger,
+    });
+    try {
+      expect(server.listeners.map((l) => l.kind)).toEqual(['rest']);
+      const res = await fetch(`${server.listeners[0]!.url}/v1/stock/SKU-1`);
+      expect(res.status).toBe(200);
+      expect(stub.requests.at(-1)!.url).toBe('/inv/stock/SKU-1');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a listener that cannot open closes the ones already open (nothing half-started)', async () => {
     const blocker: Server = createServer();
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));

@@ -45,6 +45,13 @@ describe('naftiko-ts validate', () => {
     expect(r.stderr).toMatch(/1 file\(s\) checked: [1-9]\d* error\(s\) in 1 file\(s\)/);
   });
 
+  it('imported consumes are read relative to the capability file, whatever the working directory', async () => {
+    const r = await run(['validate', path.join(fixtures, 'imports')]);
+    expect(r.stdout).not.toContain('error');
+    expect(r.stderr).toMatch(/^1 file\(s\) checked: 0 error\(s\)/); // the fragment in a sub-directory is not a capability
+    expect(r.code).toBe(0);
+  });
+
   it('a directory contributes its *.yaml files; JSON output is an array with the file of each diagnostic', async () => {
     const r = await run(['validate', '--format', 'json', path.join(fixtures, 'broken')]);
     expect(r.code).toBe(1);
