@@ -28,12 +28,27 @@ export function summariseProfile(profile, top = 25) {
     const pkg = packageOf(cf);
     byPkg.set(pkg, (byPkg.get(pkg) ?? 0) + us);
   }
+  // Inclusive ("total") time of our own packages' functions: self time of everything they call.
+  const parent = new Map();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const byOwn = new Map();
+  for (const [id, us] of self) {
+    const seen = new Set();
+    for (let cur = id; cur !== undefined; cur = parent.get(cur)) {
+      const cf = nodes.get(cur).callFrame;
+      if (!/\/(packages|apps)\/[^/]+\/dist\//.test(cf.url)) continue;
+      const key = `${cf.functionName || '(anonymous)'} ${shortUrl(cf.url)}:${cf.lineNumber + 1}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      byOwn.set(key, (byOwn.get(key) ?? 0) + us);
+    }
+  }
   const rank = (m) =>
     [...m.entries()]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, us]) => ({ name, ms: us / 1000, pct: total ? (100 * us) / total : 0 }));
-  return { totalMs: total / 1000, functions: rank(byFn), packages: rank(byPkg) };
+  return { totalMs: total / 1000, functions: rank(byFn), packages: rank(byPkg), engineTotal: rank(byOwn) };
 }
 
 function shortUrl(url) {
@@ -68,6 +83,10 @@ export function formatSummary(s) {
   for (const f of s.functions) lines.push(`  ${f.pct.toFixed(1).padStart(5)}%  ${f.ms.toFixed(1).padStart(8)} ms  ${f.name}`);
   lines.push('', 'self time by package:');
   for (const p of s.packages) lines.push(`  ${p.pct.toFixed(1).padStart(5)}%  ${p.ms.toFixed(1).padStart(8)} ms  ${p.name}`);
+  if (s.engineTotal?.length) {
+    lines.push('', 'total (inclusive) time of naftiko-ts functions:');
+    for (const p of s.engineTotal) lines.push(`  ${p.pct.toFixed(1).padStart(5)}%  ${p.ms.toFixed(1).padStart(8)} ms  ${p.name}`);
+  }
   return lines.join('\n');
 }
 
