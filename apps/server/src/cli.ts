@@ -166,43 +166,65 @@ export function readyLines(handle: ServerHandle): string[] {
   return lines;
 }
 
-async function serveCommand(args: string[], io: Io): Promise<number> {
-  const options = parseServeArgs(args);
-  const env = options.envFile ? mergeEnv(readEnvFile(options.envFile), process.env) : process.env;
-  const { logger, redactor } = createLogger({ level: options.logLevel });
-  const { startServer } = await import('./server.js');
-  const handle = await startServer({
-    paths: options.paths,
-    vars: options.vars,
-    baseUris: options.baseUris,
-    env,
-    strict: options.strict,
-    onConflict: options.onConflict,
-    stdio: options.stdio,
-    logger,
-    redactor,
-    ...(options.host !== undefined ? { host: options.host } : {}),
-    ...(options.restPort !== undefined ? { restPort: options.restPort } : {}),
-    ...(options.mcpPort !== undefined ? { mcpPort: options.mcpPort } : {}),
-  });
-  io.stderr.write(`${readyLines(handle).join('\n')}\n`);
-
-  const signal = await new Promise<NodeJS.Signals>((resolve) => {
-    const onSignal = (s: NodeJS.Signals) => {
+/** Resolves with the first SIGTERM/SIGINT; a second one exits at once. Installed before start-up. */
+function waitForSignal(io: Io): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let onSignal: (s: NodeJS.Signals) => void = () => {};
+  const force = () => {
+    io.stderr.write('naftiko-ts: forced exit\n');
+    process.exit(1);
+  };
+  const signal = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = (s) => {
       process.off('SIGTERM', onSignal);
       process.off('SIGINT', onSignal);
-      // A second signal stops at once.
-      const force = () => {
-        io.stderr.write('naftiko-ts: forced exit\n');
-        process.exit(1);
-      };
       process.once('SIGTERM', force);
       process.once('SIGINT', force);
       resolve(s);
     };
-    process.on('SIGTERM', onSignal);
-    process.on('SIGINT', onSignal);
   });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  return {
+    signal,
+    dispose() {
+      process.off('SIGTERM', onSignal);
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', force);
+      process.off('SIGINT', force);
+    },
+  };
+}
+
+async function serveCommand(args: string[], io: Io): Promise<number> {
+  const options = parseServeArgs(args);
+  const env = options.envFile ? mergeEnv(readEnvFile(options.envFile), process.env) : process.env;
+  const { logger, redactor } = createLogger({ level: options.logLevel });
+  // Listen for signals before anything opens: a SIGTERM racing the ready lines must still drain.
+  const signals = waitForSignal(io);
+  let handle: ServerHandle;
+  try {
+    const { startServer } = await import('./server.js');
+    handle = await startServer({
+      paths: options.paths,
+      vars: options.vars,
+      baseUris: options.baseUris,
+      env,
+      strict: options.strict,
+      onConflict: options.onConflict,
+      stdio: options.stdio,
+      logger,
+      redactor,
+      ...(options.host !== undefined ? { host: options.host } : {}),
+      ...(options.restPort !== undefined ? { restPort: options.restPort } : {}),
+      ...(options.mcpPort !== undefined ? { mcpPort: options.mcpPort } : {}),
+    });
+  } catch (error) {
+    signals.dispose();
+    throw error;
+  }
+  io.stderr.write(`${readyLines(handle).join('\n')}\n`);
+
+  const signal = await signals.signal;
   logger.info({ signal }, 'shutting down: finishing in-flight requests');
   await handle.close();
   logger.info({}, 'stopped');

@@ -115,6 +115,18 @@ describe('naftiko-ts serve (seed against the emulator)', () => {
     }
   });
 
+  it('a SIGTERM sent the moment the ready lines appear is handled (exit 0, not killed by the signal)', async () => {
+    const cli = spawnCli(seedArgs(), { STORE_HASH: DEV_STORE_HASH, BIGCOMMERCE_API_KEY: API_KEY });
+    try {
+      await cli.ready();
+      cli.child.kill('SIGTERM');
+      expect(await cli.exit).toEqual({ code: 0, signal: null });
+      expect(cli.stderr()).toContain('stopped');
+    } finally {
+      cli.child.kill('SIGKILL');
+    }
+  });
+
   it('missing BIGCOMMERCE_API_KEY and STORE_HASH: exit 2 naming both, nothing listening', async () => {
     const cli = spawnCli(['serve', '--rest-port', '0', '--mcp-port', '0'], {});
     const exit = await cli.exit;
