@@ -17,7 +17,7 @@ async function cli(args: string[]): Promise<{ code: number; stdout: string; stde
   }
 }
 
-describe('naftiko-ts binary', () => {
+describe('naftiko-ts binary', { timeout: 120_000 }, () => {
   it('openapi (no file: the embedded seed) prints an OpenAPI 3.1 JSON document on stdout', async () => {
     const r = await cli(['openapi']);
     expect(r.code).toBe(0);

@@ -18,7 +18,7 @@ const corpus = path.resolve(root, '../shared/corpus/bigcommerce');
 const hasCorpus = existsSync(corpus);
 if (!hasCorpus) console.warn(`${corpus} not found: corpus serving tests skipped`);
 
-describe.skipIf(!hasCorpus)('naftiko-ts serve ../shared/corpus/bigcommerce', () => {
+describe.skipIf(!hasCorpus)('naftiko-ts serve ../shared/corpus/bigcommerce', { timeout: 120_000 }, () => {
   let stub: Awaited<ReturnType<typeof startRecordingStub>>;
   let files: LoadedFile[];
   let baseUriArgs: string[];
@@ -63,7 +63,7 @@ describe.skipIf(!hasCorpus)('naftiko-ts serve ../shared/corpus/bigcommerce', () 
         BIGCOMMERCE_PASS: 'corpus-pass',
       });
       ({ rest, mcp } = (await cli.ready()) as { rest: string; mcp: string });
-    }, 60_000);
+    }, 120_000);
 
     afterAll(async () => {
       if (cli) {

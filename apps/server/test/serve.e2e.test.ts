@@ -45,7 +45,7 @@ function seedArgs(extra: string[] = []): string[] {
   ];
 }
 
-describe('naftiko-ts serve (seed against the emulator)', () => {
+describe('naftiko-ts serve (seed against the emulator)', { timeout: 120_000 }, () => {
   it('serves REST and MCP, redacts the API key, and drains an in-flight request on SIGTERM', async () => {
     const cli = spawnCli(seedArgs(['--log-level', 'debug']), { STORE_HASH: DEV_STORE_HASH, BIGCOMMERCE_API_KEY: API_KEY });
     try {

@@ -64,7 +64,7 @@ afterAll(async () => {
   await stub?.close();
 });
 
-describe('startServer', () => {
+describe('startServer', { timeout: 120_000 }, () => {
   it('merges two files onto one REST and one MCP listener; both answer; close() is idempotent', async () => {
     const { logger } = quietLogger();
     const server = await startServer({
@@ -185,5 +185,5 @@ describe('startServer', () => {
     } finally {
       await emulator.close();
     }
-  });
+  }, 20_000);
 });
