@@ -1,4 +1,5 @@
-import { LineCounter, isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { fastParse } from './fast-yaml.js';
 import type { Document, Node } from 'yaml';
 import type { SourcePosition, SourceRange } from './model.js';
 
@@ -28,9 +29,11 @@ const MAX_ALIAS_NODES = 10_000;
  */
 export class SourceMap {
   readonly text: string;
-  private readonly lines: LineCounter;
-  private readonly values = new Map<string, [number, number]>();
-  private readonly keys = new Map<string, [number, number]>();
+  private lineStarts: number[] | undefined;
+  private values = new Map<string, [number, number]>();
+  private keys = new Map<string, [number, number]>();
+  /** Which reader produced the value: the fast subset reader or the full `yaml` parser. */
+  readonly reader: 'fast' | 'yaml';
   value: unknown;
   /** False when the document could not be parsed into any content. */
   hasContent = false;
@@ -38,13 +41,21 @@ export class SourceMap {
   private aliasBudget = MAX_ALIAS_NODES;
   private readonly anchors = new Map<string, Node>();
 
-  constructor(text: string) {
+  constructor(text: string, options: { fast?: boolean } = {}) {
     this.text = text;
-    this.lines = new LineCounter();
+    const fast = options.fast === false ? undefined : fastParse(text);
+    if (fast) {
+      this.reader = 'fast';
+      this.value = fast.value;
+      this.values = fast.values;
+      this.keys = fast.keys;
+      this.hasContent = true;
+      return;
+    }
+    this.reader = 'yaml';
     let doc: Document.Parsed | undefined;
     try {
       doc = parseDocument(text, {
-        lineCounter: this.lines,
         prettyErrors: false,
         uniqueKeys: true,
         strict: true,
@@ -135,8 +146,25 @@ export class SourceMap {
 
   position(offset: number): SourcePosition {
     const o = Math.max(0, Math.min(offset, this.text.length));
-    const { line, col } = this.lines.linePos(o);
-    return { line: Math.max(0, line - 1), column: Math.max(0, col - 1), offset: o };
+    if (!this.lineStarts) {
+      const starts = [0];
+      for (let i = this.text.indexOf('\n'); i >= 0; i = this.text.indexOf('\n', i + 1)) starts.push(i + 1);
+      this.lineStarts = starts;
+    }
+    const starts = this.lineStarts;
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if ((starts[mid] ?? 0) <= o) lo = mid;
+      else hi = mid - 1;
+    }
+    return { line: lo, column: o - (starts[lo] ?? 0), offset: o };
+  }
+
+  /** For tests: the recorded ranges. */
+  ranges(): { values: ReadonlyMap<string, [number, number]>; keys: ReadonlyMap<string, [number, number]> } {
+    return { values: this.values, keys: this.keys };
   }
 
   rangeOf(start: number, end: number): SourceRange {

@@ -1,0 +1,82 @@
+import path from 'node:path';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fastParse } from '../src/fast-yaml.js';
+import { SourceMap } from '../src/source.js';
+import { corpusDir, corpusFiles, fixturesDir, hasShared, read } from './helpers.js';
+import fs from 'node:fs';
+
+/** The fast reader either bails or agrees with the full `yaml` parser on values and positions. */
+function agree(text: string): 'fast' | 'bail' {
+  const fast = fastParse(text);
+  if (!fast) return 'bail';
+  const full = new SourceMap(text, { fast: false });
+  expect(full.issues.filter((i) => i.kind === 'error'), 'fast reader accepted text the full parser rejects').toEqual([]);
+  expect(fast.value).toEqual(full.value);
+  const ranges = full.ranges();
+  expect([...fast.keys.keys()].sort()).toEqual([...ranges.keys.keys()].sort());
+  for (const [p, r] of fast.keys) expect(r, `key ${p}`).toEqual(ranges.keys.get(p));
+  for (const [p, r] of fast.values) {
+    const other = ranges.values.get(p);
+    expect(other, `value ${p}`).toBeDefined();
+    expect(r[0], `value start ${p}`).toBe(other?.[0]);
+  }
+  return 'fast';
+}
+
+const fixtureTexts = ['valid/full/capability.yaml', 'valid/shared/consumes.yaml', ...fs.readdirSync(path.join(fixturesDir, 'invalid')).map((d) => `invalid/${d}/capability.yaml`)]
+  .filter((f) => fs.existsSync(path.join(fixturesDir, f)))
+  .map((f) => read(path.join(fixturesDir, f)));
+
+describe('fast YAML reader', () => {
+  it.skipIf(!hasShared)('reads every corpus file, exactly like the full parser', () => {
+    for (const f of corpusFiles()) expect(agree(read(path.join(corpusDir, f))), f).toBe('fast');
+  });
+
+  it('agrees with the full parser on the fixtures (or bails)', () => {
+    for (const t of fixtureTexts) agree(t);
+  });
+
+  it('handles the block subset and bails on the rest', () => {
+    expect(agree('a: 1\nb:\n- x\n- y: 2\n  z: [1]\n')).toBe('bail');
+    expect(agree("a: 'it''s'\nb: \"q\"\nc: -5\nd: 1.5e3\ne: ~\nf: true\ng:\nh: x # comment\n")).toBe('fast');
+    expect(agree('a:\n  - - x\n    - y\n  -\n  - k: v\n    l:\n      m: n\n')).toBe('fast');
+    expect(agree('text: one\n  two\n  three\nnext: 1\n')).toBe('fast');
+    expect(agree("a: 'x\n  y\n\n  z '' w'\nb: 1\n")).toBe('fast');
+    agree("- 'one #\n  two' # c\n- x\n"); // may bail (a ` #` inside an open quote): either is fine
+    expect(agree("a: 'x\n  y\n\n  z '' w'\nb: 1\n")).toBe('fast');
+    for (const t of ['a: &x 1\nb: *x\n', 'a: |\n  x\n', 'a: !!str 1\n', '---\na: 1\n', 'a: b: c\n', 'a: 1\na: 2\n', 'a: x\n\n  y\n', 'x\n', 'a: 0x1F\n', 'a: "\\n"\n', '? a\n: b\n', 'a:\tb\n']) {
+      expect(agree(t), t).toBe('bail');
+    }
+  });
+
+  it('agrees with the full parser on random block documents and mutations', () => {
+    const base = fixtureTexts[0] as string;
+    const lines = base.split('\n');
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            line: fc.nat(),
+            op: fc.constantFrom('del', 'dup', 'indent', 'dedent', 'insert'),
+            text: fc.constantFrom('x: 1', '- y', 'z:', '  - w: "q"', "k: 'a''b'", 'n: -1.5', 'm: a # c', '# c', '', 'p: a:b', 'q: x y', '-', 'r: {', 's: #', 't: 1e5', 'u: .5', 'v: +3', 'a: null', 'b: True', 'c: FALSE', 'd: -', 'e: "a#b"', "f: 'a #b'", 'g: a #b', "h: 'multi", "  line'", '  # inside', "  'x' y", '"open'),
+          }),
+          { minLength: 1, maxLength: 5 },
+        ),
+        (ops) => {
+          const ls = [...lines];
+          for (const o of ops) {
+            const i = o.line % ls.length;
+            if (o.op === 'del') ls.splice(i, 1);
+            else if (o.op === 'dup') ls.splice(i, 0, ls[i] ?? '');
+            else if (o.op === 'indent') ls[i] = '  ' + (ls[i] ?? '');
+            else if (o.op === 'dedent') ls[i] = (ls[i] ?? '').replace(/^ {1,2}/, '');
+            else ls.splice(i, 0, ' '.repeat(/^ */.exec(ls[i] ?? '')?.[0].length ?? 0) + o.text);
+          }
+          agree(ls.join('\n'));
+        },
+      ),
+      { numRuns: 500, seed: 11 },
+    );
+  });
+});
