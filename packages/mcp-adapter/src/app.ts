@@ -233,6 +233,9 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
       .send(JSON.stringify(batch ? responses : responses[0]));
   };
 
+  /** Open SSE responses (`subscriptions/listen`), ended when the app closes. */
+  const streams = new Set<{ abort: AbortController; raw: FastifyReply['raw']; socket: FastifyReply['raw']['socket'] }>();
+
   const modernPost = async (request: FastifyRequest, body: unknown, reply: FastifyReply): Promise<FastifyReply> => {
     const headers = new Headers();
     for (const [k, v] of Object.entries(request.headers)) {
@@ -255,6 +258,13 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     });
     if (!response.body) return reply.send();
     if ((response.headers.get('content-type') ?? '').includes('text/event-stream')) {
+      // Tracked until its socket closes (not just the response): a client that aborted a stream
+      // can leave the server socket open, which would keep `close()` waiting.
+      const socket = reply.raw.socket;
+      const stream = { abort, raw: reply.raw, socket };
+      streams.add(stream);
+      if (socket) socket.once('close', () => streams.delete(stream));
+      else reply.raw.once('close', () => streams.delete(stream));
       return reply.send(Readable.fromWeb(response.body as unknown as NodeReadableStream));
     }
     return reply.send(await response.text());
@@ -314,8 +324,17 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     return reply.header('content-type', metrics.registry.contentType).send(text);
   });
 
-  app.addHook('onClose', async () => {
+  // Streams that never end on their own (`subscriptions/listen`) are torn down before the
+  // listener waits for its connections, so `close()` cannot hang on an open client.
+  app.addHook('preClose', async () => {
+    for (const s of streams) {
+      s.abort.abort();
+      if (!s.raw.writableEnded) s.raw.end();
+      s.socket?.destroy();
+    }
     await modern.close();
+  });
+  app.addHook('onClose', async () => {
     await legacyServer.close();
   });
 

@@ -298,3 +298,22 @@ describe.skipIf(!hasShared)('several adapters on one server', () => {
     }
   });
 });
+
+describe.skipIf(!hasShared)('2026-07-28 subscriptions/listen stream', () => {
+  it('streams the acknowledgement over SSE and does not keep close() waiting', async () => {
+    const app = await createMcpApp({ capability: loadCapability(SEED), consumer: stubConsumer(() => result(200, {})) });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as AddressInfo).port;
+    const { body, headers } = modern('subscriptions/listen', { notifications: { toolsListChanged: true } });
+    const req = http.request({ host: '127.0.0.1', port, method: 'POST', path: '/mcp', headers: { ...headers, 'content-type': 'application/json' } });
+    req.end(JSON.stringify(body));
+    const res = await new Promise<http.IncomingMessage>((resolve) => req.on('response', resolve));
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toMatch(/text\/event-stream/);
+    const first = await new Promise<string>((resolve) => res.once('data', (c: Buffer) => resolve(c.toString('utf8'))));
+    expect(first).toContain('notifications/subscriptions/acknowledged');
+    const ended = new Promise<void>((resolve) => res.on('end', resolve).on('error', () => resolve()).on('close', resolve));
+    await app.close();
+    await ended;
+  });
+});
