@@ -102,7 +102,7 @@ class FastReader {
       const key = keyOf(line.content);
       if (key === undefined) bail();
       const k = key as string;
-      if (Object.hasOwn(out, k)) bail();
+      if (Object.hasOwn(out, k) || k.length > 1000) bail();
       const p = childPointer(pointer, k);
       this.keys.set(p, [line.offset, line.offset + k.length]);
       let rest = line.content.slice(k.length + 1);
