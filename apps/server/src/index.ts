@@ -6,7 +6,7 @@ export { ServerError } from './errors.js';
 export type { ServerErrorCode } from './errors.js';
 export { loadCapabilities, loadFile, expandPaths, fileReaderFor, SEED_CAPABILITY_FILE } from './load.js';
 export type { LoadedFile, LoadOptions } from './load.js';
-export { createLogger, SecretRedactor, REDACT_PATHS } from './logger.js';
+export { createLogger, redactorOf, SecretRedactor, REDACT_PATHS } from './logger.js';
 export type { Logger, CreateLoggerOptions } from './logger.js';
 export { planListeners, routeKey, DEFAULT_HOST } from './plan.js';
 export type { Plan, PlanOptions, ListenerPlan, AdapterEntry, Rename } from './plan.js';

@@ -46,6 +46,13 @@ export const REDACT_PATHS = [
   'password',
 ];
 
+const redactors = new WeakMap<object, SecretRedactor>();
+
+/** The redactor behind a logger made by {@link createLogger} (so secrets found later reach it). */
+export function redactorOf(logger: object): SecretRedactor | undefined {
+  return redactors.get(logger);
+}
+
 export interface CreateLoggerOptions {
   level?: LogLevel;
   /** Pretty output (default: when stderr is a terminal). */
@@ -80,5 +87,6 @@ export function createLogger(options: CreateLoggerOptions = {}): { logger: Logge
     },
     destination as pino.DestinationStream,
   );
+  redactors.set(logger, redactor);
   return { logger, redactor };
 }

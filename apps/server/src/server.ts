@@ -16,7 +16,7 @@ import type { ConflictPolicy } from './args.js';
 import { ServerError } from './errors.js';
 import { loadCapabilities } from './load.js';
 import type { LoadedFile } from './load.js';
-import { createLogger, SecretRedactor } from './logger.js';
+import { createLogger, redactorOf, SecretRedactor } from './logger.js';
 import type { Logger } from './logger.js';
 import { planListeners } from './plan.js';
 import type { AdapterEntry, ListenerPlan, Rename } from './plan.js';
@@ -43,7 +43,10 @@ export interface StartServerOptions {
   stdin?: NodeJS.ReadableStream;
   stdout?: NodeJS.WritableStream;
   logger?: Logger;
-  /** Receives every secret value the consumers resolve (for value-based log redaction). */
+  /**
+   * Receives every secret value the consumers and adapters resolve (value-based log redaction).
+   * Default: the redactor of a `logger` made by `createLogger`, else a new one.
+   */
   redactor?: SecretRedactor;
   /** Bounded wait for in-flight requests on close(), ms. Default 10000. */
   shutdownTimeoutMs?: number;
@@ -138,7 +141,8 @@ async function closeWithin(app: ClosableApp, ms: number): Promise<void> {
 }
 
 export async function startServer(options: StartServerOptions = {}): Promise<ServerHandle> {
-  const redactor = options.redactor ?? new SecretRedactor();
+  const redactor =
+    options.redactor ?? (options.logger ? redactorOf(options.logger) : undefined) ?? new SecretRedactor();
   const logger = options.logger ?? createLogger({ level: 'info', redactor }).logger;
   const shutdownTimeoutMs = options.shutdownTimeoutMs ?? 10_000;
   const env = options.env ?? process.env;
@@ -245,7 +249,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
 
   try {
     for (const listener of plan.listeners) {
-      const app = await buildApp(listener, adaptersOf(listener.adapters), { logger, isReady, secrets, env });
+      const app = await buildApp(listener, adaptersOf(listener.adapters), { logger, isReady, secrets, env, redactor });
       apps.push(app);
       try {
         await app.listen({ port: listener.port, host: listener.host });
@@ -368,18 +372,27 @@ function servesOf(listener: ListenerPlan): string[] {
 async function buildApp(
   listener: ListenerPlan,
   adapters: Array<{ capability: Capability; adapter: RestAdapter | McpAdapter; consumer: Consumer }>,
-  common: { logger: Logger; isReady: () => boolean; secrets: string[]; env: Record<string, string | undefined> },
+  common: {
+    logger: Logger;
+    isReady: () => boolean;
+    secrets: string[];
+    env: Record<string, string | undefined>;
+    redactor: SecretRedactor;
+  },
 ): Promise<ClosableApp> {
+  const { redactor, ...shared } = common;
   try {
     if (listener.kind === 'rest') {
       const app = await createRestApp({
-        ...common,
+        ...shared,
         adapters: adapters as Array<{ capability: Capability; adapter: RestAdapter; consumer: Consumer }>,
+        // Whatever else the adapter resolves (exposed-side credentials) is redacted from our logs too.
+        onSecrets: (values) => redactor.add(values),
       });
       return app as unknown as ClosableApp;
     }
     const app = await createMcpApp({
-      ...common,
+      ...shared,
       adapters: adapters as Array<{ capability: Capability; adapter: McpAdapter; consumer: Consumer }>,
       host: listener.host,
     });

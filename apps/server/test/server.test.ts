@@ -1,5 +1,5 @@
 /** startServer in-process: merging, clean failures, nothing half-started. */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -8,7 +8,7 @@ import { Writable } from 'node:stream';
 import { DEV_ACCESS_TOKEN, DEV_STORE_HASH, startEmulator } from '@naftiko-ts/bigcommerce-emulator';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ServerError } from '../src/errors.js';
-import { createLogger } from '../src/logger.js';
+import { createLogger, SecretRedactor } from '../src/logger.js';
 import { startServer } from '../src/server.js';
 import { fixtures, mcpRpc, SEED_NS, startRecordingStub } from './helpers.js';
 
@@ -24,7 +24,7 @@ for (const n of ['a', 'b']) {
   );
 }
 
-function quietLogger() {
+function quietLogger(level: 'info' | 'debug' = 'info') {
   const lines: string[] = [];
   const destination = new Writable({
     write(chunk, _e, cb) {
@@ -32,7 +32,8 @@ function quietLogger() {
       cb();
     },
   });
-  return { lines, ...createLogger({ pretty: false, destination, level: 'info' }) };
+  const redactor = new SecretRedactor();
+  return { lines, ...createLogger({ pretty: false, destination, level, redactor }) };
 }
 
 async function rejection(p: Promise<unknown>): Promise<ServerError> {
@@ -114,6 +115,42 @@ describe('startServer', { timeout: 120_000 }, () => {
     } finally {
       await server.close();
     }
+  });
+
+  it('exposed-side authentication reads its secret from the given env, and the secret stays out of the logs', async () => {
+    const file = path.join(dir, 'auth', 'secured.yaml');
+    mkdirSync(path.dirname(file), { recursive: true });
+    writeFileSync(
+      file,
+      minimal
+        .replace('capability:\n', 'binds:\n  - namespace: env\n    keys:\n      REST_TOKEN: REST_TOKEN_SOURCE\ncapability:\n')
+        .replace('      port: 8080\n', '      port: 8080\n      authentication:\n        type: bearer\n        token: "{{env.REST_TOKEN}}"\n'),
+    );
+    const token = 'exposed-rest-token-0123456789';
+    const { logger, lines } = quietLogger('debug');
+    const server = await startServer({
+      paths: [file],
+      baseUris: { 'echo-api': `${stub.url}/secured` },
+      restPort: 0,
+      mcpPort: 0,
+      env: { REST_TOKEN_SOURCE: token },
+      logger,
+    });
+    try {
+      const url = `${server.listeners[0]!.url}/v1/items/1`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${token}x` } })).status).toBe(401);
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+      expect(ok.status).toBe(200);
+      // The caller's credentials are never forwarded upstream.
+      expect(stub.requests.at(-1)!.headers.authorization).toBeUndefined();
+      logger.info({ echo: `configured ${token}` }, 'a careless log line');
+    } finally {
+      await server.close();
+    }
+    const text = lines.join('');
+    expect(text).toContain('a careless log line');
+    expect(text).not.toContain(token);
   });
 
   it('a listener that cannot open closes the ones already open (nothing half-started)', async () => {
