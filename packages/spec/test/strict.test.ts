@@ -26,7 +26,7 @@ const SEMANTIC_ONLY = new Set([
 
 function fixtureDocs(): Array<{ name: string; source: string; text: string }> {
   const out: Array<{ name: string; source: string; text: string }> = [];
-  for (const kind of ['valid', 'invalid']) {
+  for (const kind of ['valid', 'invalid', 'lenient']) {
     for (const name of fs.readdirSync(path.join(fixturesDir, kind)).sort()) {
       const source = `${kind}/${name}/capability.yaml`;
       const file = path.join(fixturesDir, source);
