@@ -124,7 +124,7 @@ async function startChildren() {
 }
 
 let building;
-function build() {
+function runBuild() {
   return new Promise((resolve) => {
     const child = (building = spawn('pnpm', ['exec', 'turbo', 'run', 'build', '--filter=@naftiko-ts/server...', '--output-logs=errors-only'], {
       cwd: root,
@@ -139,14 +139,19 @@ function build() {
 
 let timer;
 let restarting = Promise.resolve();
-function scheduleRestart(reason) {
+let needsBuild = false;
+function scheduleRestart(reason, source) {
+  needsBuild ||= source;
   clearTimeout(timer);
   timer = setTimeout(() => {
+    const build = needsBuild;
+    needsBuild = false;
     restarting = restarting.then(async () => {
       if (stopping) return;
-      say(`change in ${reason}: rebuilding and restarting`);
+      say(`change in ${reason}: ${build ? 'rebuilding and restarting' : 'restarting'}`);
       await stopChildren();
-      if (!(await build())) {
+      // A capability file needs no build: only package sources do.
+      if (build && !(await runBuild())) {
         say('build failed; waiting for the next change');
         return;
       }
@@ -165,7 +170,8 @@ for (const dir of watched) {
   try {
     watch(dir, { recursive: true }, (_event, file) => {
       if (file && !/\.(ts|ya?ml|json|mjs)$/.test(String(file))) return;
-      scheduleRestart(path.relative(root, path.join(dir, String(file ?? ''))));
+      const changed = path.join(dir, String(file ?? ''));
+      scheduleRestart(path.relative(root, changed), !/\.ya?ml$/.test(changed));
     });
   } catch {
     // a path that does not exist (yet): nothing to watch
