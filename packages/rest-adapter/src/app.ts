@@ -76,6 +76,9 @@ export async function createRestApp(options: CreateRestAppOptions): Promise<Fast
     // One line per request is logged by the plugin (with the upstream status), not fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 500, ...options.fastify?.routerOptions },
+    // Route schemas are small: skip ajv's code optimisation passes (a third of start-up time for
+    // hundreds of routes, no measurable cost per request).
+    ajv: (options.fastify?.ajv ?? { customOptions: { code: { optimize: false } } }) as FastifyServerOptions['ajv'],
     genReqId: options.fastify?.genReqId ?? (() => randomUUID()),
   };
   const logger = options.logger;

@@ -124,22 +124,22 @@ export function buildOpenApi(adapters: readonly RestAdapterSource[], options: Bu
       if (part.kind !== 'var' || pathVars.has(part.name)) continue;
       pathVars.add(part.name);
       const reader = spec.params.find((p) => p.name === part.name);
-      const schema = (reader === undefined ? undefined : (spec.schema.params?.['properties'] as Record<string, JsonSchema> | undefined)?.[reader.key]) ?? { type: 'string' };
+      const schema = (reader === undefined ? undefined : (spec.docs.params?.['properties'] as Record<string, JsonSchema> | undefined)?.[reader.key]) ?? { type: 'string' };
       const p: Record<string, unknown> = { name: part.name, in: 'path', required: true, schema };
       const d = described.get(`path:${part.name}`);
       if (d !== undefined) p['description'] = d;
       parameters.push(p);
     }
-    const queryProps = (spec.schema.querystring?.['properties'] ?? {}) as Record<string, JsonSchema>;
-    const queryReq = new Set((spec.schema.querystring?.['required'] ?? []) as string[]);
+    const queryProps = (spec.docs.querystring?.['properties'] ?? {}) as Record<string, JsonSchema>;
+    const queryReq = new Set((spec.docs.querystring?.['required'] ?? []) as string[]);
     for (const q of spec.query) {
       const schema = queryProps[q.key] ?? {};
       const p: Record<string, unknown> = { name: q.name, in: 'query', required: queryReq.has(q.key), schema };
       if (typeof schema['description'] === 'string') p['description'] = schema['description'];
       parameters.push(p);
     }
-    const headerProps = (spec.schema.headers?.['properties'] ?? {}) as Record<string, JsonSchema>;
-    const headerReq = new Set((spec.schema.headers?.['required'] ?? []) as string[]);
+    const headerProps = (spec.docs.headers?.['properties'] ?? {}) as Record<string, JsonSchema>;
+    const headerReq = new Set((spec.docs.headers?.['required'] ?? []) as string[]);
     for (const h of spec.headers) {
       const schema = headerProps[h.key] ?? {};
       const p: Record<string, unknown> = { name: h.name, in: 'header', required: headerReq.has(h.key), schema };

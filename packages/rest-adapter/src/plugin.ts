@@ -8,7 +8,6 @@ import type {
   FastifyInstance,
   FastifyReply,
   FastifyRequest,
-  HTTPMethods,
   onRequestHookHandler,
   preValidationHookHandler,
   RouteHandlerMethod,
@@ -16,7 +15,7 @@ import type {
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
 import type { Consumer, ConsumerResult } from '@naftiko-ts/consumer';
-import type { Ref } from '@naftiko-ts/spec';
+import type { Ref, UrlTemplate } from '@naftiko-ts/spec';
 import { createAuthCheck, type AuthCheck, type SecretLookup } from './auth.js';
 import { RestAdapterError } from './errors.js';
 import { createMetrics, type RestMetrics } from './metrics.js';
@@ -61,15 +60,47 @@ const JSON_SUFFIX = /^application\/[a-z0-9.!#$&^_+-]+\+json(?![a-z0-9.+-])/i;
 const JSON_MEDIA = /^application\/(?:[a-z0-9.!#$&^_+-]+\+)?json(?![a-z0-9.+-])/i;
 const UNMATCHED = 'unmatched';
 const UPSTREAM_STATUS = 'naftikoUpstreamStatus';
+const ROUTE_TEMPLATE = 'naftikoRoute';
+const METHOD_ORDER = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
+
+function orderMethods(methods: Iterable<string>): string[] {
+  return [...methods].sort((a, b) => (METHOD_ORDER.indexOf(a) + 1 || 99) - (METHOD_ORDER.indexOf(b) + 1 || 99));
+}
+
+interface MethodEntry {
+  pattern: RegExp;
+  template: string;
+  served: ReadonlySet<string>;
+  params: number;
+}
+
+/** A path pattern equivalent to the router's match of a route path (a placeholder = a run without `/`). */
+function methodEntry(parts: UrlTemplate['parts'], template: string, served: ReadonlySet<string>): MethodEntry {
+  let re = '';
+  let params = 0;
+  for (const part of parts) {
+    if (part.kind === 'text') re += part.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    else {
+      re += '[^/]*?';
+      params++;
+    }
+  }
+  if (!re.startsWith('/')) re = '/' + re;
+  return { pattern: new RegExp(`^${re}$`), template, served, params };
+}
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** Status of the upstream response for this request (0 when none). */
     naftikoUpstreamStatus: number;
+    /** Route template of a request answered 405 by the not-found handler. */
+    naftikoRoute: string;
   }
   interface FastifyContextConfig {
     /** The route template (`/v1/carts/{cartid}`) for metrics and logs. */
     naftikoRoute?: string;
+    /** Router key → path variable name, for placeholders whose name the router cannot take. */
+    naftikoParamNames?: Record<string, string>;
   }
 }
 
@@ -134,7 +165,12 @@ interface ValidationIssue {
   message: string;
 }
 
-function validationIssues(error: FastifyError): ValidationIssue[] {
+function paramNames(spec: RouteSpec<RestAdapterEntry>): Record<string, string> | undefined {
+  const odd = spec.params.filter((p) => p.key !== p.name);
+  return odd.length === 0 ? undefined : Object.fromEntries(odd.map((p) => [p.key, p.name]));
+}
+
+function validationIssues(error: FastifyError, paramNames: Record<string, string> | undefined): ValidationIssue[] {
   const where = LOCATION_NAMES[error.validationContext ?? 'body'] ?? 'body';
   const list = error.validation ?? [];
   // An optional body is `anyOf: [null, schema]`: report the schema branch, not the null branch.
@@ -146,6 +182,7 @@ function validationIssues(error: FastifyError): ValidationIssue[] {
     if (e.keyword === 'required' && typeof params['missingProperty'] === 'string') {
       name = name === '' ? params['missingProperty'] : `${name}.${params['missingProperty']}`;
     }
+    if (where === 'path' && paramNames !== undefined) name = paramNames[name] ?? name;
     const issue: ValidationIssue = { in: where, message: e.message ?? 'is invalid' };
     if (name !== '') issue.name = name;
     issues.push(issue);
@@ -174,6 +211,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
   const openapiJson = JSON.stringify(prepared.openapi);
 
   if (!app.hasRequestDecorator(UPSTREAM_STATUS)) app.decorateRequest(UPSTREAM_STATUS, 0);
+  if (!app.hasRequestDecorator(ROUTE_TEMPLATE)) app.decorateRequest(ROUTE_TEMPLATE, '');
 
   // `*+json` bodies are JSON too (fastify only knows `application/json`).
   if (!app.hasContentTypeParser(JSON_SUFFIX)) {
@@ -272,7 +310,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
   };
 
   // --- metrics and the request log line -----------------------------------------------------
-  const observe = (route: string) => (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+  const record = (route: string, request: FastifyRequest, reply: FastifyReply): void => {
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
     metrics.observeRequest(request.method, route, status, ms / 1000);
@@ -284,6 +322,9 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
         'request completed',
       );
     }
+  };
+  const observe = (route: string) => (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+    record(route, request, reply);
     done();
   };
 
@@ -375,7 +416,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       schema: spec.schema,
       exposeHeadRoute: spec.method === 'GET' && !explicitHead.has(spec.shape),
       ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-      config: { naftikoRoute: spec.template },
+      config: { naftikoRoute: spec.template, naftikoParamNames: paramNames(spec) },
       onResponse: observe(spec.template),
       ...(check === undefined ? {} : { onRequest: authHook([check]) }),
       ...(spec.expectsBody ? { preValidation: bodyHook(spec) } : {}),
@@ -383,25 +424,14 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
     });
   }
 
-  // 405 for every other method on a known path.
-  const methodNotAllowed = (template: string, served: Set<string>, url: string): void => {
-    const order = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
-    const allow = [...served].sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99)).join(', ');
-    const others = app.supportedMethods.filter((m) => !served.has(m));
-    if (others.length === 0) return;
-    const detail = `\`${template}\` does not support this method; allowed: ${allow}.`;
-    app.route({
-      method: others as HTTPMethods[],
-      url,
-      config: { naftikoRoute: template },
-      onResponse: observe(template),
-      handler: (_request, reply) => sendProblem(reply, 'method-not-allowed', detail, { headers: { allow }, extensions: { allow: allow.split(', ') } }),
-    });
-  };
+  // 405 for every other method on a known path: answered from the not-found handler with a
+  // table of path patterns (registering every other method on every path would multiply the
+  // router's size by ~15 for a large file set; a 405 is not a hot path).
+  const methodTable: MethodEntry[] = [];
   for (const [shape, specs] of byShape) {
     const served = new Set<string>(specs.map((s) => s.method));
     if (served.has('GET') && !explicitHead.has(shape)) served.add('HEAD');
-    methodNotAllowed(specs[0]!.template, served, specs[0]!.url);
+    methodTable.push(methodEntry(specs[0]!.route.path.parts, specs[0]!.template, served));
   }
 
   // --- built-in endpoints ------------------------------------------------------------------
@@ -415,7 +445,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       ...(protect && builtinAuth !== undefined ? { onRequest: builtinAuth } : {}),
       handler,
     });
-    methodNotAllowed(url, new Set(['GET', 'HEAD']), url);
+    methodTable.push(methodEntry([{ kind: 'text', text: url }], url, new Set(['GET', 'HEAD'])));
   };
   builtin('/healthz', (_request, reply) => reply.code(200).header('content-type', JSON_CONTENT_TYPE).send('{"status":"ok"}'), false);
   builtin(
@@ -442,7 +472,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       return sendProblem(reply, error.slug, error.detail, { headers: error.headers, extensions: error.extensions });
     }
     if (error.validation !== undefined) {
-      const issues = validationIssues(error);
+      const issues = validationIssues(error, request.routeOptions.config?.naftikoParamNames);
       const detail = `Invalid input: ${issues.map(describeIssue).join('; ')}.`;
       return sendProblem(reply, 'invalid-input', detail, { extensions: { errors: issues } });
     }
@@ -472,16 +502,34 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
     return sendProblem(reply, 'internal-error', 'An unexpected error occurred; see the server log.');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(reply, 'not-found', `No resource at \`${instanceOf(request).slice(0, 200)}\`.`),
-  );
+  // Most static patterns first: their template labels the 405 in metrics and logs.
+  methodTable.sort((a, b) => a.params - b.params);
+  app.setNotFoundHandler((request, reply) => {
+    const path = instanceOf(request);
+    let allowed: Set<string> | undefined;
+    for (const m of methodTable) {
+      if (!m.pattern.test(path)) continue;
+      if (allowed === undefined) {
+        allowed = new Set(m.served);
+        request.naftikoRoute = m.template;
+      } else for (const x of m.served) allowed.add(x);
+    }
+    if (allowed !== undefined && !allowed.has(request.method)) {
+      const allow = orderMethods(allowed);
+      return sendProblem(reply, 'method-not-allowed', `\`${request.naftikoRoute}\` does not support ${request.method}; allowed: ${allow.join(', ')}.`, {
+        headers: { allow: allow.join(', ') },
+        extensions: { allow },
+      });
+    }
+    request.naftikoRoute = '';
+    return sendProblem(reply, 'not-found', `No resource at \`${path.slice(0, 200)}\`.`);
+  });
 
-  // Requests no route matched (404) are measured under `unmatched`; the adapter's routes measure
-  // themselves (route-level hooks, so the host app's own routes are left alone).
-  const observeUnmatched = observe(UNMATCHED);
+  // Requests no route matched (404, 405) are measured here; the adapter's routes measure themselves
+  // (route-level hooks, so the host app's own routes are left alone).
   app.addHook('onResponse', (request, reply, done) => {
-    if (request.is404) observeUnmatched(request, reply, done);
-    else done();
+    if (request.is404) record(request.naftikoRoute || UNMATCHED, request, reply);
+    done();
   });
 
   app.decorate('naftikoRest', { openapi: prepared.openapi, registry: metrics.registry });

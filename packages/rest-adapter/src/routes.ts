@@ -5,7 +5,7 @@
 import type { Capability, ExposedInput, HttpMethod, JsonSchema, RestAdapter, RestRoute } from '@naftiko-ts/spec';
 import type { Consumer } from '@naftiko-ts/consumer';
 import { RestAdapterError } from './errors.js';
-import { allowNull, inputSchema } from './schema.js';
+import { allowNull, inputSchema, stripDocs } from './schema.js';
 
 /** A REST adapter and the capability it comes from (what the OpenAPI generator needs). */
 export interface RestAdapterSource {
@@ -58,8 +58,17 @@ export interface RouteSpec<E extends RestAdapterSource = RestAdapterSource> {
   ignoredInputs: ExposedInput[];
   /** Schema of the request body when present (without the `null` an optional body also accepts). */
   bodySchema: JsonSchema | undefined;
-  /** Fastify schema (compiled once by fastify's ajv). */
-  schema: { params?: JsonSchema; querystring?: JsonSchema; headers?: JsonSchema; body?: JsonSchema };
+  /** Schemas with their documentation (`description`…), for OpenAPI. */
+  docs: RouteSchemas;
+  /** Fastify schema (compiled once by fastify's ajv): `docs` without documentation keywords. */
+  schema: RouteSchemas;
+}
+
+export interface RouteSchemas {
+  params?: JsonSchema;
+  querystring?: JsonSchema;
+  headers?: JsonSchema;
+  body?: JsonSchema;
 }
 
 const SIMPLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -120,6 +129,12 @@ export function planPath(route: RestRoute, source: string): PathPlan {
   return { template, url, shape, keys };
 }
 
+/** The router matches an empty trailing placeholder (`/carts/`); a path variable is never empty. */
+function nonEmpty(schema: JsonSchema): JsonSchema {
+  if (schema['type'] === 'string' && schema['minLength'] === undefined) return { ...schema, minLength: 1 };
+  return schema;
+}
+
 function findKey(keys: Map<string, string>, name: string): string | undefined {
   const exact = keys.get(name);
   if (exact !== undefined) return exact;
@@ -176,7 +191,7 @@ export function planRoute<E extends RestAdapterSource>(entry: E, route: RestRout
         params.push({ name: input.name, key });
         if (!seenParamKeys.has(key)) {
           seenParamKeys.add(key);
-          paramProps[key] = inputSchema(input);
+          paramProps[key] = nonEmpty(inputSchema(input));
         }
         break;
       }
@@ -219,14 +234,14 @@ export function planRoute<E extends RestAdapterSource>(entry: E, route: RestRout
   for (const [name, key] of path.keys) {
     if (!seenParamKeys.has(key)) {
       seenParamKeys.add(key);
-      paramProps[key] = { type: 'string' };
+      paramProps[key] = { type: 'string', minLength: 1 };
       params.push({ name, key });
     } else if (!params.some((p) => p.name === name)) {
       params.push({ name, key });
     }
   }
 
-  const schema: RouteSpec['schema'] = {};
+  const schema: RouteSchemas = {};
   if (Object.keys(paramProps).length > 0) schema.params = objectSchema(paramProps, Object.keys(paramProps));
   if (query.length > 0) schema.querystring = objectSchema(queryProps, queryRequired);
   if (headers.length > 0) schema.headers = objectSchema(headerProps, headerRequired);
@@ -265,7 +280,13 @@ export function planRoute<E extends RestAdapterSource>(entry: E, route: RestRout
     bodyRequired,
     ignoredInputs,
     bodySchema,
-    schema,
+    docs: schema,
+    schema: {
+      ...(schema.params === undefined ? {} : { params: stripDocs(schema.params) }),
+      ...(schema.querystring === undefined ? {} : { querystring: stripDocs(schema.querystring) }),
+      ...(schema.headers === undefined ? {} : { headers: stripDocs(schema.headers) }),
+      ...(schema.body === undefined ? {} : { body: stripDocs(schema.body) }),
+    },
   };
 }
 
@@ -280,9 +301,24 @@ function normalisePath(p: string): string {
 export function buildRouteTable<E extends RestAdapterSource>(entries: readonly E[]): Array<RouteSpec<E>> {
   const specs: Array<RouteSpec<E>> = [];
   const byKey = new Map<string, RouteSpec<E>>();
+  // Equal schemas become the same object: ajv caches compiled validators by schema identity, so
+  // the many identical route schemas of a large file set are compiled once.
+  const interned = new Map<string, JsonSchema>();
+  const intern = (schema: JsonSchema | undefined): JsonSchema | undefined => {
+    if (schema === undefined) return undefined;
+    const key = JSON.stringify(schema);
+    const prior = interned.get(key);
+    if (prior !== undefined) return prior;
+    interned.set(key, schema);
+    return schema;
+  };
   for (const entry of entries) {
     for (const route of entry.adapter.routes) {
       const spec = planRoute(entry, route);
+      for (const part of ['params', 'querystring', 'headers', 'body'] as const) {
+        const s = intern(spec.schema[part]);
+        if (s !== undefined) spec.schema[part] = s;
+      }
       const plain = normalisePath(spec.template);
       if (RESERVED_PATHS.includes(plain)) {
         throw new RestAdapterError('REST_RESERVED_PATH', `Resource path \`${spec.template}\` (${spec.source}) collides with the built-in endpoint \`${plain}\`. Rename the resource path; ${RESERVED_PATHS.join(', ')} are served by the adapter.`);

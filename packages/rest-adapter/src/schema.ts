@@ -87,3 +87,28 @@ export function inputSchema(input: ExposedInput): JsonSchema {
 export function allowNull(schema: JsonSchema): JsonSchema {
   return { anyOf: [{ type: 'null' }, schema] };
 }
+
+const DOC_KEYWORDS = new Set(['description', 'title', 'examples', 'deprecated', 'readOnly', 'writeOnly']);
+
+/**
+ * The schema without documentation keywords (a copy): what validation needs. Equal validation
+ * schemas then compare equal and are compiled once.
+ */
+export function stripDocs(schema: JsonSchema): JsonSchema {
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) {
+    if (DOC_KEYWORDS.has(k)) continue;
+    if (k === 'properties' && typeof v === 'object' && v !== null) {
+      const props: Record<string, JsonSchema> = {};
+      for (const [pk, pv] of Object.entries(v as Record<string, JsonSchema>)) props[pk] = stripDocs(pv);
+      out[k] = props;
+    } else if ((k === 'items' || k === 'additionalProperties' || k === 'not') && typeof v === 'object' && v !== null) {
+      out[k] = stripDocs(v as JsonSchema);
+    } else if ((k === 'anyOf' || k === 'oneOf' || k === 'allOf') && Array.isArray(v)) {
+      out[k] = (v as JsonSchema[]).map(stripDocs);
+    } else {
+      out[k] = v;
+    }
+  }
+  return out;
+}

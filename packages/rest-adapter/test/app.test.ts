@@ -51,6 +51,13 @@ describe('createRestApp with a recording stub upstream (inject)', () => {
       expect(stub.requests[0]!.url).toBe('/api/files/report');
     });
 
+    it('an empty odd-named path variable is reported under its own name', async () => {
+      const res = await app.inject({ method: 'GET', url: '/v1/files/.json' });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().errors).toEqual([{ in: 'path', name: 'file-name', message: 'must NOT have fewer than 1 characters' }]);
+      expect(stub.requests).toHaveLength(0);
+    });
+
     it('answers 404 problem+json for an unknown path, without calling upstream', async () => {
       const res = await app.inject({ method: 'GET', url: '/v2/nothing?apikey=hidden' });
       expect(res.statusCode).toBe(404);

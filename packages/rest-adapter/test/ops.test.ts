@@ -200,6 +200,35 @@ describe('start-up checks', () => {
     await cb.close();
   });
 
+  it('405 lists the methods of every route matching the path; 404 when none matches', async () => {
+    const cap = tiny('m-rest', [['GET', '/c/{id}'], ['POST', '/c/count'], ['DELETE', '/c/{id}/x.json']]);
+    const consumer = consumerFor(cap, stub.url);
+    const app = await createRestApp({ capability: cap, consumer });
+    const a = await app.inject({ method: 'PUT', url: '/c/count' });
+    expect(a.statusCode).toBe(405);
+    expect(a.headers['allow']).toBe('GET, HEAD, POST');
+    expect(a.json()).toMatchObject({ allow: ['GET', 'HEAD', 'POST'], detail: expect.stringContaining('`/c/count`') });
+    const b = await app.inject({ method: 'PUT', url: '/c/5?q=1' });
+    expect(b.statusCode).toBe(405);
+    expect(b.headers['allow']).toBe('GET, HEAD');
+    expect((await app.inject({ method: 'GET', url: '/c/5/x.json' })).headers['allow']).toBe('DELETE');
+    expect((await app.inject({ method: 'GET', url: '/c/5/xxjson' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'GET', url: '/c/5/y' })).statusCode).toBe(404);
+    // An empty path variable is refused before anything is forwarded.
+    stub.requests.length = 0;
+    const empty = await app.inject({ method: 'GET', url: '/c/' });
+    expect(empty.statusCode).toBe(400);
+    expect(empty.json().errors).toEqual([{ in: 'path', name: 'id', message: 'must NOT have fewer than 1 characters' }]);
+    expect(stub.requests).toHaveLength(0);
+    expect((await app.inject({ method: 'OPTIONS', url: '/healthz' })).headers['allow']).toBe('GET, HEAD');
+    const text = await app.naftikoRest.registry.metrics();
+    expect(text).toContain('naftiko_http_requests_total{method="PUT",route="/c/count",status="405"} 1');
+    expect(text).toContain('naftiko_http_requests_total{method="PUT",route="/c/{id}",status="405"} 1');
+    expect(text).toContain('naftiko_http_requests_total{method="GET",route="unmatched",status="404"} 2');
+    await app.close();
+    await consumer.close();
+  });
+
   it('the same method and path from two sources → REST_ROUTE_CONFLICT naming both', async () => {
     const a = tiny('a-rest', [['GET', '/things/{id}']], 'first.yaml');
     const b = tiny('b-rest', [['GET', '/things/{thingId}']], 'second.yaml');
