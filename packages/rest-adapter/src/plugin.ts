@@ -21,7 +21,7 @@ import { RestAdapterError } from './errors.js';
 import { createMetrics, type RestMetrics } from './metrics.js';
 import { buildOpenApi, type OpenApiDocument } from './openapi.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEMS, problem, ProblemError, type ProblemSlug } from './problem.js';
-import { redactText } from './redact.js';
+import { SecretSet } from './redact.js';
 import { buildRouteTable, RESERVED_PATHS, type RestAdapterEntry, type RouteSpec } from './routes.js';
 import { isRateLimitHeader, readConsumerError, upstreamUnauthorizedDetail, type UpstreamResponse } from './upstream.js';
 
@@ -206,8 +206,8 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
   const metrics: RestMetrics = createMetrics(options.registry);
   const isReady = options.isReady ?? (() => true);
   const logRequests = options.logRequests !== false;
-  const secrets = prepared.secrets;
-  const redact = (s: string): string => (secrets.length === 0 ? s : redactText(s, secrets));
+  const secretSet = new SecretSet(prepared.secrets);
+  const redact = (s: string): string => secretSet.redact(s);
   const openapiJson = JSON.stringify(prepared.openapi);
 
   if (!app.hasRequestDecorator(UPSTREAM_STATUS)) app.decorateRequest(UPSTREAM_STATUS, 0);
