@@ -261,7 +261,12 @@ export function createToolRegistry(
         }
         return { content: [text(JSON.stringify(value))], structuredContent: value };
       }
-      if (value === undefined) return { content: [text('')] };
+      if (value === undefined || (value === null && result.raw.length === 0)) {
+        // No body (204, or an empty 200): say so; an empty object satisfies a declared object
+        // output schema, so a successful DELETE is not reported as an output-validation error.
+        const note = text(`Upstream API answered HTTP ${result.status} with no content.`);
+        return outputSchema ? { content: [note], structuredContent: {} } : { content: [note] };
+      }
       return { content: [text(typeof value === 'string' ? value : JSON.stringify(value))] };
     };
 

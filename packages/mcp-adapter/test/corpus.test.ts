@@ -156,3 +156,42 @@ describe.skipIf(files.length === 0)('BigCommerce corpus', () => {
     }
   });
 });
+
+describe.skipIf(files.length === 0)('a DELETE answered 204 through the real consumer', () => {
+  it('is a success with no content, not an output-schema error', async () => {
+    const upstream = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(204);
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    const capability = loadCapability(path.join(CORPUS, 'carts-items.yaml'));
+    const ns = capability.consumes[0]!.namespace;
+    const consumer = createConsumer({
+      capability,
+      env: { BIGCOMMERCE_API_KEY: 'k' },
+      vars: { store_hash: 's' },
+      baseUriOverrides: { [ns]: `http://127.0.0.1:${(upstream.address() as AddressInfo).port}/stores/{store_hash}/v3` },
+    });
+    const app = await createMcpApp({ capability, consumer });
+    try {
+      const tool = capability.exposes.flatMap((e) => (e.type === 'mcp' ? e.tools : [])).find((t) => t.call?.consumed.method === 'DELETE')!;
+      expect(tool.outputSchema).toBeDefined();
+      const r = await app.inject({
+        method: 'POST',
+        url: '/mcp',
+        headers: { 'content-type': 'application/json', host: 'localhost' },
+        payload: { jsonrpc: '2.0', id: 1, method: 'tools/call', params: { name: tool.name, arguments: argsFor(tool) } },
+      });
+      const res = JSON.parse(r.body).result;
+      expect(res.isError).toBeUndefined();
+      expect(res.content[0].text).toMatch(/HTTP 204 with no content/);
+    } finally {
+      await app.close();
+      await consumer.close();
+      await new Promise((r) => upstream.close(r));
+    }
+  });
+});

@@ -33,6 +33,8 @@ function respond(inv: Invocation) {
       throw new Error(`unexpected ${SECRET}`);
     case 'array':
       return result(200, [1, 2, 3]);
+    case 'empty':
+      return result(204, undefined);
     case 'pretty':
       return result(200, '{\n  "data" : { "n": 1.0, "s": "\\u00e9\\u2028" },\n  "meta": {}\n}\n');
     default:
@@ -74,6 +76,7 @@ function legacyCases(): Case[] {
     { name: 'tools/call connection refused', body: call({ body: { mode: 'connect' } }), hot: true },
     { name: 'tools/call internal failure', body: call({ body: { mode: 'boom' } }), hot: true },
     { name: 'tools/call non-object result vs output schema', body: call({ body: { mode: 'array' } }), hot: true },
+    { name: 'tools/call empty 204 body', body: call({ body: { mode: 'empty' } }), hot: true },
     { name: 'tools/call arguments not an object', body: { jsonrpc: '2.0', id: 5, method: 'tools/call', params: { name: SEED_TOOL, arguments: [1] } }, hot: false },
     { name: 'tools/call name missing', body: { jsonrpc: '2.0', id: 6, method: 'tools/call', params: {} }, hot: false },
     { name: 'tools/call unsupported protocol header', body: call({}), headers: pv('1999-01-01'), hot: false },
@@ -195,6 +198,27 @@ describe.skipIf(!hasShared)('hot path ≡ SDK for an adapter without tools', () 
       expect(JSON.parse(a!.body).error.code).toBe(-32601);
     } finally {
       await Promise.all(apps.map((app) => app.close()));
+    }
+  });
+});
+
+describe.skipIf(!hasShared)('empty upstream bodies', () => {
+  it('reports a 204 as success with no content, not as an output-schema error', async () => {
+    const capability = loadCapability(SEED);
+    const app = await createMcpApp({ capability, consumer: stubConsumer(() => result(204, undefined)) });
+    try {
+      const r = await app.inject({
+        method: 'POST',
+        url: '/mcp',
+        headers: { 'content-type': 'application/json', host: 'localhost' },
+        payload: call({ body: {} }),
+      });
+      const res = JSON.parse(r.body).result;
+      expect(res.isError).toBeUndefined();
+      expect(res.structuredContent).toEqual({});
+      expect(res.content[0].text).toMatch(/HTTP 204 with no content/);
+    } finally {
+      await app.close();
     }
   });
 });

@@ -35,7 +35,8 @@ export function mcpAdapterOf(capability: Capability): McpAdapter {
 }
 
 export function result(status: number, body: unknown, passthrough = true): ConsumerResult {
-  const raw = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  const raw = Buffer.from(body === undefined ? '' : typeof body === 'string' ? body : JSON.stringify(body));
+  const parse = () => (raw.length === 0 ? null : JSON.parse(raw.toString('utf8')));
   return {
     status,
     headers: { 'content-type': 'application/json' },
@@ -43,10 +44,10 @@ export function result(status: number, body: unknown, passthrough = true): Consu
     raw,
     passthrough,
     get body() {
-      return JSON.parse(raw.toString('utf8'));
+      return parse();
     },
     get mapped() {
-      return JSON.parse(raw.toString('utf8'));
+      return parse();
     },
   };
 }
