@@ -21,8 +21,8 @@ export {
   hasTemplate,
 } from './templates.js';
 export type { ExpressionContext } from './templates.js';
-export { capabilitySchema } from './schema.js';
-export { SUPPORTED_VERSIONS, ADAPTER_TYPES, AUTH_TYPES, MAX_TOOL_NAME } from './normalise.js';
+export { capabilitySchema, isStrictlyValid } from './schema.js';
+export { SUPPORTED_VERSIONS, ADAPTER_TYPES, AUTH_TYPES, MAX_TOOL_NAME, resolveLocation } from './normalise.js';
 export { SpecError, SPEC_ERROR_CODES } from './errors.js';
 export type { SpecErrorCode } from './errors.js';
 export { escapePointerSegment } from './source.js';

@@ -298,7 +298,7 @@ export class Normaliser {
       return;
     }
     const sub = new SourceMap(text);
-    const subReporter = new Reporter(sub, location, this.options.strict, this.diagnostics);
+    const subReporter = new Reporter(sub, resolveLocation(location, this.options.source), this.options.strict, this.diagnostics);
     if (sub.issues.some((i) => i.kind === 'error') || !isObj(sub.value)) {
       r.report('import-unreadable', 'error', `\`${location}\` is not a readable Naftiko consumes file (YAML error or not a mapping).`, `${p}/location`);
       return;
@@ -1138,6 +1138,25 @@ export class Normaliser {
     if (location !== undefined) prompt.location = location;
     return prompt;
   }
+}
+
+/**
+ * The imported file's name for diagnostics: `location` joined to the importing file's folder
+ * (string operations only; `file://` prefixes dropped). Absolute locations and URIs are kept.
+ */
+export function resolveLocation(location: string, fromSource: string): string {
+  const loc = location.replace(/^file:\/\//, '');
+  if (loc.startsWith('/') || /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(loc)) return loc;
+  const from = fromSource.replace(/^file:\/\//, '');
+  const slash = from.lastIndexOf('/');
+  const joined = (slash >= 0 ? from.slice(0, slash + 1) : '') + loc;
+  const out: string[] = [];
+  for (const seg of joined.split('/')) {
+    if (seg === '.') continue;
+    if (seg === '..' && out.length > 0 && out[out.length - 1] !== '..' && out[out.length - 1] !== '') out.pop();
+    else out.push(seg);
+  }
+  return out.join('/');
 }
 
 function bodyDescription(name: string): string | undefined {

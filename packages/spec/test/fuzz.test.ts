@@ -89,7 +89,7 @@ describe('fuzzing parseCapability with mutated documents', () => {
         if (capability === undefined) expect(diagnostics.some((d) => d.severity === 'error')).toBe(true);
         expect(typeof formatDiagnostics(diagnostics)).toBe('string');
       }),
-      { numRuns: 200, seed: 42 },
+      { numRuns: 120, seed: 42 },
     );
   });
 

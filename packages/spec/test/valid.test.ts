@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { formatDiagnostics, parseCapability } from '../src/index.js';
+import { formatDiagnostics, parseCapability, resolveLocation } from '../src/index.js';
 import type { Capability, McpAdapter, RestAdapter } from '../src/index.js';
 import { fixtureReader, fixturesDir } from './helpers.js';
 
@@ -42,6 +42,15 @@ describe('valid fixture: imports, binds, templates, every auth type, MCP resourc
     expect(stock?.operations.map((o) => o.id)).toEqual(['stock.get-stock']);
     expect(cap.operations.get('stock.get-stock')?.path.variables).toEqual(['sku']);
     expect(stock?.authentication).toMatchObject({ type: 'basic' });
+  });
+
+  it('reports problems inside an imported file against that file', () => {
+    const shared = 'naftiko: 1.0.0-alpha2\nconsumes:\n- type: http\n  namespace: inventory\n  baseUri: https://x.example.com/\n  resources:\n  - name: stock\n    path: /stock\n    operations:\n    - name: get-stock\n      method: GET\n';
+    const r = parseCapability(text, { source, readFile: () => shared });
+    expect(r.diagnostics.map((d) => `${d.source}:${d.range.start.line + 1} ${d.code}`)).toEqual(['valid/shared/consumes.yaml:5 base-uri-trailing-slash']);
+    expect(resolveLocation('file://../a/b.yaml', 'x/y/cap.yaml')).toBe('x/a/b.yaml');
+    expect(resolveLocation('./b.yaml', 'cap.yaml')).toBe('b.yaml');
+    expect(resolveLocation('/abs/b.yaml', 'x/cap.yaml')).toBe('/abs/b.yaml');
   });
 
   it('models every auth type with parsed expressions', () => {
