@@ -92,7 +92,11 @@ function operationId(spec: RouteSpec, used: Set<string>): string {
 
 /** Builds the OpenAPI 3.1 document for one or several REST adapters. */
 export function buildOpenApi(adapters: readonly RestAdapterSource[], options: BuildOpenApiOptions = {}): OpenApiDocument {
-  const specs = buildRouteTable(adapters);
+  return openApiFromRoutes(adapters, buildRouteTable(adapters), options);
+}
+
+/** Same, from an already planned route table. */
+export function openApiFromRoutes(adapters: readonly RestAdapterSource[], specs: readonly RouteSpec[], options: BuildOpenApiOptions = {}): OpenApiDocument {
   const first = adapters[0];
   const title =
     options.title ??

@@ -19,7 +19,7 @@ import type { Ref, UrlTemplate } from '@naftiko-ts/spec';
 import { createAuthCheck, type AuthCheck, type SecretLookup } from './auth.js';
 import { RestAdapterError } from './errors.js';
 import { createMetrics, type RestMetrics } from './metrics.js';
-import { buildOpenApi, type OpenApiDocument } from './openapi.js';
+import { openApiFromRoutes, type OpenApiDocument } from './openapi.js';
 import { PROBLEM_CONTENT_TYPE, PROBLEMS, problem, ProblemError, type ProblemSlug } from './problem.js';
 import { SecretSet } from './redact.js';
 import { buildRouteTable, RESERVED_PATHS, type RestAdapterEntry, type RouteSpec } from './routes.js';
@@ -48,7 +48,8 @@ export interface RestAdapterPluginOptions {
 export interface PreparedRestAdapter {
   routes: ReadonlyArray<RouteSpec<RestAdapterEntry>>;
   auth: ReadonlyMap<RestAdapterEntry, AuthCheck>;
-  openapi: OpenApiDocument;
+  /** The OpenAPI document (built on first access: a large file set starts faster). */
+  readonly openapi: OpenApiDocument;
   /** Every secret value to keep out of logs and responses (exposed auth + consumers' secrets). */
   secrets: readonly string[];
   /** Header names that carry credentials (for `redact` paths). */
@@ -133,7 +134,16 @@ export function prepareRestAdapter(options: Pick<RestAdapterPluginOptions, 'adap
     for (const s of a.consumer.secretValues()) secrets.add(s);
   }
   for (const v of Object.values(exposed)) if (typeof v === 'string' && v !== '') secrets.add(v);
-  return { routes, auth, openapi: buildOpenApi(adapters), secrets: [...secrets], credentialHeaders: [...credentialHeaders] };
+  let openapi: OpenApiDocument | undefined;
+  return {
+    routes,
+    auth,
+    get openapi(): OpenApiDocument {
+      return (openapi ??= openApiFromRoutes(adapters, routes));
+    },
+    secrets: [...secrets],
+    credentialHeaders: [...credentialHeaders],
+  };
 }
 
 function instanceOf(request: FastifyRequest): string {
@@ -208,7 +218,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
   const logRequests = options.logRequests !== false;
   const secretSet = new SecretSet(prepared.secrets);
   const redact = (s: string): string => secretSet.redact(s);
-  const openapiJson = JSON.stringify(prepared.openapi);
+  let openapiJson: string | undefined;
 
   if (!app.hasRequestDecorator(UPSTREAM_STATUS)) app.decorateRequest(UPSTREAM_STATUS, 0);
   if (!app.hasRequestDecorator(ROUTE_TEMPLATE)) app.decorateRequest(ROUTE_TEMPLATE, '');
@@ -456,7 +466,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
         : sendProblem(reply, 'not-ready', 'Not ready yet: the start-up checks have not passed.', { headers: { 'retry-after': '1' } }),
     false,
   );
-  builtin('/openapi.json', (_request, reply) => reply.code(200).header('content-type', JSON_CONTENT_TYPE).send(openapiJson), true);
+  builtin('/openapi.json', (_request, reply) => reply.code(200).header('content-type', JSON_CONTENT_TYPE).send((openapiJson ??= JSON.stringify(prepared.openapi))), true);
   builtin(
     '/metrics',
     async (_request, reply) => {
@@ -532,13 +542,18 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
     done();
   });
 
-  app.decorate('naftikoRest', { openapi: prepared.openapi, registry: metrics.registry });
+  app.decorate('naftikoRest', {
+    get openapi(): OpenApiDocument {
+      return prepared.openapi;
+    },
+    registry: metrics.registry,
+  });
 }
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** Set by `restAdapterPlugin`: the OpenAPI document served and the metrics registry. */
-    naftikoRest: { openapi: OpenApiDocument; registry: Registry };
+    naftikoRest: { readonly openapi: OpenApiDocument; registry: Registry };
   }
 }
 
