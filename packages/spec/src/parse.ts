@@ -72,7 +72,7 @@ export function parseCapability(text: string, options: ParseOptions = {}): Parse
     }
     // An unknown key that is the near-miss of a missing required key is already an error there.
     const result = diagnostics.filter((d) => !(d.code === 'unknown-key' && diagnostics.some((x) => x.code === 'missing-key' && x.pointer === d.pointer)));
-    return { capability, diagnostics: sortDiagnostics(result) };
+    return { capability, diagnostics: sortDiagnostics(result, source) };
   } catch (cause) {
     // Defensive: a bug must not crash callers. Report it as a diagnostic.
     diagnostics.push({
@@ -87,9 +87,17 @@ export function parseCapability(text: string, options: ParseOptions = {}): Parse
   }
 }
 
-function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+/** The document's own diagnostics first (by position), then those of imported files. */
+function sortDiagnostics(ds: Diagnostic[], source: string): Diagnostic[] {
+  const rank = (d: Diagnostic): number => (d.source === source ? 0 : 1);
   return ds
     .map((d, i) => ({ d, i }))
-    .sort((a, b) => (a.d.source === b.d.source ? 0 : a.d.source === ds[0]?.source ? -1 : 1) || a.d.range.start.offset - b.d.range.start.offset || a.i - b.i)
+    .sort(
+      (a, b) =>
+        rank(a.d) - rank(b.d) ||
+        (a.d.source < b.d.source ? -1 : a.d.source > b.d.source ? 1 : 0) ||
+        a.d.range.start.offset - b.d.range.start.offset ||
+        a.i - b.i,
+    )
     .map((x) => x.d);
 }
