@@ -39,6 +39,7 @@ export interface ConsumerErrorLike {
   status?: number;
   raw?: Buffer;
   body?: unknown;
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 export function isConsumerError(value: unknown): value is ConsumerErrorLike {

@@ -125,6 +125,17 @@ function secretNamesOf(api: ConsumedApi | undefined): string[] {
   return [...names];
 }
 
+/** ` Retry after N s.` from `Retry-After` / `X-Retry-After` / `X-Rate-Limit-Time-Reset-Ms`, or ''. */
+function retryHint(headers: Record<string, string | string[] | undefined> | undefined): string {
+  if (!headers) return '';
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const seconds = Number(one(headers['retry-after']) ?? one(headers['x-retry-after']));
+  if (Number.isFinite(seconds) && seconds >= 0) return ` Retry after ${Math.ceil(seconds)} s.`;
+  const ms = Number(one(headers['x-rate-limit-time-reset-ms']));
+  if (Number.isFinite(ms) && ms >= 0) return ` Retry after ${Math.ceil(ms / 1000)} s.`;
+  return '';
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -225,7 +236,12 @@ export function createToolRegistry(
     const api = model.call ? entry.capability.consumes.find((c) => c.namespace === model.call!.namespace) : undefined;
     const secretNames = secretNamesOf(api);
 
-    const upstreamFailure = (result: { status: number; raw?: Buffer | undefined; body?: unknown }): ToolResult => {
+    const upstreamFailure = (result: {
+      status: number;
+      raw?: Buffer | undefined;
+      body?: unknown;
+      headers?: Record<string, string | string[] | undefined> | undefined;
+    }): ToolResult => {
       let body =
         result.raw !== undefined
           ? result.raw.toString('utf8')
@@ -245,7 +261,8 @@ export function createToolRegistry(
           `Upstream API refused the gateway's credentials: HTTP 401.${hint}${body ? ` Upstream response: ${body}` : ''}`,
         );
       }
-      return toolError(`Upstream API returned HTTP ${result.status}.${body ? ` Upstream response: ${body}` : ''}`);
+      const retry = result.status === 429 || result.status === 503 ? retryHint(result.headers) : '';
+      return toolError(`Upstream API returned HTTP ${result.status}.${retry}${body ? ` Upstream response: ${body}` : ''}`);
     };
 
     const success = (result: ConsumerResult): ToolResult => {
@@ -274,7 +291,10 @@ export function createToolRegistry(
       if (isConsumerError(err)) {
         const message = redact(err.message);
         if (err.code === 'UPSTREAM_STATUS' && typeof err.status === 'number') {
-          return { result: upstreamFailure({ status: err.status, raw: err.raw, body: err.body }), outcome: 'upstream_error' };
+          return {
+            result: upstreamFailure({ status: err.status, raw: err.raw, body: err.body, headers: err.headers }),
+            outcome: 'upstream_error',
+          };
         }
         switch (err.code) {
           case 'CONSUMER_TIMEOUT':

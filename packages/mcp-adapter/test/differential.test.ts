@@ -23,6 +23,12 @@ function respond(inv: Invocation) {
       });
     case '401':
       throw new ConsumerError('UPSTREAM_STATUS', 'The upstream responded with status 401.', { status: 401, raw: Buffer.from(`{"title":"bad token ${SECRET}"}`) });
+    case '429':
+      throw new ConsumerError('UPSTREAM_STATUS', 'The upstream responded with status 429.', {
+        status: 429,
+        headers: { 'x-rate-limit-time-reset-ms': '12500', 'x-rate-limit-requests-left': '0' },
+        raw: Buffer.from('{"status":429,"title":"Too many requests"}'),
+      });
     case '500':
       return result(500, { status: 500, title: 'Internal Server Error' });
     case 'timeout':
@@ -72,6 +78,7 @@ function legacyCases(): Case[] {
     { name: 'tools/call upstream 422', body: call({ body: { mode: '422' } }), hot: true },
     { name: 'tools/call upstream 401', body: call({ body: { mode: '401' } }), hot: true },
     { name: 'tools/call upstream 500', body: call({ body: { mode: '500' } }), hot: true },
+    { name: 'tools/call upstream 429', body: call({ body: { mode: '429' } }), hot: true },
     { name: 'tools/call timeout', body: call({ body: { mode: 'timeout' } }), hot: true },
     { name: 'tools/call connection refused', body: call({ body: { mode: 'connect' } }), hot: true },
     { name: 'tools/call internal failure', body: call({ body: { mode: 'boom' } }), hot: true },
@@ -217,6 +224,28 @@ describe.skipIf(!hasShared)('empty upstream bodies', () => {
       expect(res.isError).toBeUndefined();
       expect(res.structuredContent).toEqual({});
       expect(res.content[0].text).toMatch(/HTTP 204 with no content/);
+    } finally {
+      await app.close();
+    }
+  });
+});
+
+describe.skipIf(!hasShared)('upstream error texts', () => {
+  it('gives the status, the body and a retry hint on 429', async () => {
+    const app = await createMcpApp({ capability: loadCapability(SEED), consumer: stubConsumer(respond, [SECRET]) });
+    try {
+      const text = async (mode: string) => {
+        const r = await app.inject({ method: 'POST', url: '/mcp', headers: { 'content-type': 'application/json', host: 'localhost' }, payload: call({ body: { mode } }) });
+        const res = JSON.parse(r.body).result;
+        expect(res.isError).toBe(true);
+        return res.content[0].text as string;
+      };
+      expect(await text('429')).toBe('Upstream API returned HTTP 429. Retry after 13 s. Upstream response: {"status":429,"title":"Too many requests"}');
+      expect(await text('422')).toMatch(/^Upstream API returned HTTP 422\. Upstream response: .*expires_at/);
+      const unauthorized = await text('401');
+      expect(unauthorized).toMatch(/HTTP 401\. Check the secret `BIGCOMMERCE_API_KEY` \(its value is not shown\)/);
+      expect(unauthorized).toContain('[REDACTED]');
+      expect(unauthorized).not.toContain(SECRET);
     } finally {
       await app.close();
     }
