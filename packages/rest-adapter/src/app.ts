@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Capability, RestAdapter } from '@naftiko-ts/spec';
 import type { Consumer } from '@naftiko-ts/consumer';
 import { RestAdapterError } from './errors.js';
-import { prepareRestAdapter, restAdapterPlugin, type RestAdapterPluginOptions } from './plugin.js';
+import { prepareRestAdapter, restAdapterPlugin, sendProblem, type RestAdapterPluginOptions } from './plugin.js';
 import { redactingLoggerOptions, SecretSet, type PinoLoggerOptions } from './redact.js';
 import type { RestAdapterEntry } from './routes.js';
 
@@ -73,6 +73,13 @@ export async function createRestApp(options: CreateRestAppOptions): Promise<Fast
   const serverOptions: FastifyServerOptions = {
     ...options.fastify,
     bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Router-level failures (bad percent-encoding, over-long path segment) are problem+json too.
+    frameworkErrors:
+      options.fastify?.frameworkErrors ??
+      ((error, _request, reply) => {
+        if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') sendProblem(reply, 'uri-too-long', 'A path segment is longer than the router accepts.');
+        else sendProblem(reply, 'bad-request', 'The request URL is not valid (malformed percent-encoding?).', { status: error.statusCode ?? 400 });
+      }),
     // One line per request is logged by the plugin (with the upstream status), not fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
     routerOptions: { maxParamLength: 500, ...options.fastify?.routerOptions },

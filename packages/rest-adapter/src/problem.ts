@@ -16,6 +16,7 @@ export const PROBLEMS = {
   'missing-input': { status: 400, title: 'Missing input' },
   'unsupported-media-type': { status: 415, title: 'Unsupported Media Type' },
   'payload-too-large': { status: 413, title: 'Payload Too Large' },
+  'uri-too-long': { status: 414, title: 'URI Too Long' },
   unauthorized: { status: 401, title: 'Unauthorized' },
   'upstream-unauthorized': { status: 502, title: 'Upstream refused the gateway credentials' },
   'upstream-error': { status: 502, title: 'Upstream error' },

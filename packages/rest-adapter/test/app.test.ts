@@ -58,6 +58,17 @@ describe('createRestApp with a recording stub upstream (inject)', () => {
       expect(stub.requests).toHaveLength(0);
     });
 
+    it('router-level failures are problem+json: bad percent-encoding → 400, over-long segment → 414', async () => {
+      const bad = await app.inject({ method: 'GET', url: '/v1/items/%E0%A4%A' });
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toBe(PROBLEM);
+      expect(bad.json().type).toBe(type('bad-request'));
+      const long = await app.inject({ method: 'GET', url: `/v1/items/${'x'.repeat(600)}` });
+      expect(long.statusCode).toBe(414);
+      expect(long.json().type).toBe(type('uri-too-long'));
+      expect(stub.requests).toHaveLength(0);
+    });
+
     it('answers 404 problem+json for an unknown path, without calling upstream', async () => {
       const res = await app.inject({ method: 'GET', url: '/v2/nothing?apikey=hidden' });
       expect(res.statusCode).toBe(404);
