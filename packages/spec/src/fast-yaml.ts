@@ -29,6 +29,8 @@ interface Line {
   offset: number;
   /** A blank or comment-only line came right before this one. */
   afterGap: boolean;
+  /** A trailing comment was removed from this line. */
+  comment: boolean;
 }
 
 class Bail extends Error {}
@@ -63,7 +65,8 @@ class FastReader {
       const content = raw.slice(indent);
       if (content !== '' && content[0] !== '#') {
         if (content.startsWith('---') || content.startsWith('...') || content[0] === '%') bail();
-        this.lines.push({ indent, content: stripComment(content), offset: offset + indent, afterGap: gap });
+        const stripped = stripComment(content);
+        this.lines.push({ indent, content: stripped, offset: offset + indent, afterGap: gap, comment: stripped.length < content.replace(/ +$/, '').length });
         gap = false;
       } else gap = true;
       offset += raw.length + 1;
@@ -111,6 +114,8 @@ class FastReader {
         rest = rest.slice(1);
         restOffset++;
       }
+      // (A null value is placed after the spaces that follow the `:` in the raw text.)
+      if (rest === '') while (this.text.charCodeAt(restOffset) === 32) restOffset++;
       this.i++;
       let value: unknown;
       if (rest === '') {
@@ -164,7 +169,7 @@ class FastReader {
       if (rest === '-' || rest.startsWith('- ') || keyOf(rest) !== undefined) {
         // A compact collection (`- key: value`, `- - x`): re-read the rest of the line as a line
         // of its own, indented where its content starts.
-        this.lines[this.i] = { indent: line.indent + skip, content: rest, offset: line.offset + skip, afterGap: false };
+        this.lines[this.i] = { indent: line.indent + skip, content: rest, offset: line.offset + skip, afterGap: false, comment: line.comment };
         out.push(this.node(line.indent + skip, p));
         end = this.values.get(p)?.[1] ?? end;
         continue;
@@ -245,9 +250,13 @@ class FastReader {
     if (FORBIDDEN_START.test(first) || first.startsWith('- ') || first === '-' || first.startsWith(': ') || first.endsWith(':') || first.includes(': ')) bail();
     let text = first;
     let end = offset + first.length;
+    let commented = this.lines[this.i - 1]?.comment ?? false;
     for (;;) {
       const next = this.lines[this.i];
       if (!next || next.indent <= parentIndent) break;
+      // A comment ends a plain scalar: a continuation after one is left to the full parser.
+      if (commented) bail();
+      commented = next.comment;
       // Continuation of a multi-line plain scalar (folded with one space). Blank lines inside it
       // were dropped by the line splitter, so refuse when one was there.
       if (next.afterGap) bail();
