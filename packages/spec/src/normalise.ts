@@ -99,6 +99,8 @@ export class Normaliser {
   private readonly aggregates = new Map<string, AggregateFunction>();
   private exposeNamespaces: string[] = [];
   private readonly namespaces = new Map<string, string>();
+  /** Namespaces whose imported consumes could not be loaded (calls into them are not re-reported). */
+  private readonly failedImports = new Set<string>();
 
   constructor(
     private readonly map: SourceMap,
@@ -286,6 +288,7 @@ export class Normaliser {
     const imported = r.string(o, 'import', p, { required: true, what: 'An imported consumes entry' });
     const as = r.string(o, 'as', p);
     if (location === undefined || imported === undefined) return;
+    this.failedImports.add(as ?? imported);
     const reader = this.options.readFile;
     let text: string;
     try {
@@ -319,6 +322,7 @@ export class Normaliser {
     const api = this.consumesHttp(found.raw, found.pointer, subReporter, as ?? imported);
     subReporter.flush();
     if (!api) return;
+    this.failedImports.delete(as ?? imported);
     api.importedFrom = { location, import: imported };
     api.pointer = p;
     this.addConsumed(api, p);
@@ -671,6 +675,7 @@ export class Normaliser {
     const consumed = this.operations.get(target);
     if (!consumed) {
       const [ns] = target.split('.');
+      if (ns !== undefined && this.failedImports.has(ns)) return undefined;
       const nsKnown = this.consumes.some((c) => c.namespace === ns);
       r.report(
         'call-target-missing',
