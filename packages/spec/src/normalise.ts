@@ -939,8 +939,13 @@ export class Normaliser {
     for (const [key, expr] of Object.entries(call.with)) {
       const cp = params.find((x) => x.name === key) ?? params.find((x) => x.name.toLowerCase() === key.toLowerCase());
       const whole = expr.kind === 'input' || (expr.kind === 'template' && expr.whole);
+      // A path placeholder cannot be left out: an input that fills it is required.
+      const fillsPath = call.consumed.path.variables.includes(key);
+      const fed: ConsumedParameter | undefined = fillsPath
+        ? { name: key, in: 'path', required: true, pointer: call.pointer, ...(cp?.type ? { type: cp.type } : {}), ...(cp?.description ? { description: cp.description } : {}) }
+        : cp;
       for (const ref of expressionRefs(expr)) {
-        if (ref.kind === 'input') fn(ref.name, whole ? cp : cp ? { ...cp, type: 'string' } : undefined, whole);
+        if (ref.kind === 'input') fn(ref.name, whole ? fed : fed ? { ...fed, type: 'string' } : undefined, whole);
       }
     }
   }

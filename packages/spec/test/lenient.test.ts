@@ -62,3 +62,39 @@ describe('lenient deviations', () => {
     expect(strict.diagnostics.filter((d) => d.code === 'path-without-leading-slash').every((d) => d.severity === 'warning')).toBe(true);
   });
 });
+
+describe('inputs that fill a consumed path placeholder', () => {
+  it('are required, even when the placeholder is not declared as a parameter', () => {
+    const doc = [
+      'naftiko: 1.0.0-alpha2',
+      'capability:',
+      '  consumes:',
+      '  - type: http',
+      '    namespace: shop',
+      '    baseUri: https://api.example.com',
+      '    resources:',
+      '    - name: orders',
+      '      path: /orders/{orderId}/lines/{lineId}',
+      '      operations:',
+      '      - name: get-line',
+      '        method: GET',
+      '  exposes:',
+      '  - type: mcp',
+      '    namespace: shop-mcp',
+      '    port: 9090',
+      '    tools:',
+      '    - name: get-line',
+      '      description: Read one order line.',
+      '      call: shop.get-line',
+      '      with:',
+      '        orderId: tools.order',
+      '        lineId: line-{{n}}',
+      '',
+    ].join('\n');
+    const { capability, diagnostics } = parseCapability(doc);
+    expect(hasErrors(diagnostics)).toBe(false);
+    const tool = (capability?.exposes[0] as McpAdapter).tools[0]!;
+    expect(tool.inputs.map((i) => `${i.name}:${i.type}:${i.required}:${i.origin}`)).toEqual(['order:string:true:with', 'n:string:true:with']);
+    expect(tool.annotations.readOnlyHint).toBe(true);
+  });
+});
