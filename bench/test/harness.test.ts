@@ -2,7 +2,7 @@
 // the bench lie, so these are tested like product code.
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain ESM without types
-import { summarise, addRatios, verdicts, median, toMarkdown } from '../src/lib/report.mjs';
+import { summarise, addRatios, verdicts, median, toMarkdown, pairedRatio } from '../src/lib/report.mjs';
 // @ts-expect-error plain ESM without types
 import { checkBody, TOKEN, TOKEN_BODY, MCP_CALL_BODY, requestFor } from '../src/lib/fixtures.mjs';
 // @ts-expect-error plain ESM without types
@@ -39,6 +39,19 @@ describe('summarise', () => {
   it('median of an even count is the mean of the middle two', () => {
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(Number.isNaN(median([]))).toBe(true);
+  });
+});
+
+describe('pairedRatio', () => {
+  it('pairs runs by round, so a machine getting quieter during the bench cancels out', () => {
+    // The machine doubles its speed each round; the target is always 0.8× the reference.
+    const ref = { runs: [1, 2, 3].map((round) => ({ round, ok: true, rps: 100 * 2 ** round })) };
+    const a = { runs: [1, 2, 3].map((round) => ({ round, ok: true, rps: 80 * 2 ** round })) };
+    // Medians alone would compare a's round-2 run with ref's round-2 run only by luck.
+    expect(pairedRatio(a, ref, 'rps')).toBeCloseTo(0.8);
+    a.runs[1]!.ok = false;
+    expect(pairedRatio(a, ref, 'rps')).toBeCloseTo(0.8);
+    expect(pairedRatio({ rps: 50 }, { rps: 100 }, 'rps')).toBe(0.5);
   });
 });
 

@@ -37,12 +37,29 @@ export function summarise(runs) {
   };
 }
 
-/** Adds `ratio.rps` / `ratio.p99` against the reference target (the hand-written passthrough). */
+/**
+ * `a[key] / b[key]`, paired by round: the median of the per-round ratios when both targets have
+ * runs of the same rounds (the two were measured minutes apart, under the same conditions; a
+ * machine getting busier or quieter during the bench cancels out), else the ratio of the medians.
+ */
+export function pairedRatio(a, b, key) {
+  if (a?.runs && b?.runs) {
+    const byRound = new Map(b.runs.filter((r) => r.ok).map((r) => [r.round, r]));
+    const ratios = a.runs
+      .filter((r) => r.ok && byRound.has(r.round))
+      .map((r) => r[key] / byRound.get(r.round)[key])
+      .filter((x) => Number.isFinite(x));
+    if (ratios.length) return median(ratios);
+  }
+  return a[key] / b[key];
+}
+
+/** Adds `ratio.rps` / `ratio.p99` / `ratio.cpu` against the reference target (the hand-written passthrough). */
 export function addRatios(targets, reference = 'passthrough') {
   const ref = targets[reference];
   for (const t of Object.values(targets)) {
     if (t.status !== 'ok' || !ref || ref.status !== 'ok') continue;
-    t.ratio = { rps: t.rps / ref.rps, p99: t.p99 / ref.p99, cpu: t.cpuUsPerReq / ref.cpuUsPerReq };
+    t.ratio = { rps: pairedRatio(t, ref, 'rps'), p99: pairedRatio(t, ref, 'p99'), cpu: pairedRatio(t, ref, 'cpuUsPerReq') };
   }
   return targets;
 }
@@ -68,9 +85,9 @@ export function verdicts(t, coldStart, opts = {}) {
     na('rest-rps', 'REST req/s ≥ 1.0× passthrough', why);
     na('rest-p99', 'REST p99 ≤ 1.2× passthrough p99', why);
   } else {
-    const r = t.rest.rps / t.passthrough.rps;
+    const r = pairedRatio(t.rest, t.passthrough, 'rps');
     add('rest-rps', 'REST req/s ≥ 1.0× passthrough', r, 1.0, r >= 1.0);
-    const p = t.rest.p99 / t.passthrough.p99;
+    const p = pairedRatio(t.rest, t.passthrough, 'p99');
     add('rest-p99', 'REST p99 ≤ 1.2× passthrough p99', p, 1.2, p <= 1.2);
   }
   // The same two targets in CPU per request: what the engine costs, hardly affected by how busy
@@ -79,31 +96,31 @@ export function verdicts(t, coldStart, opts = {}) {
   const cpuOk = (n) => Number.isFinite(t[n]?.cpuUsPerReq) && t[n].cpuUsPerReq > 0;
   if (why || !cpuOk('rest') || !cpuOk('passthrough')) na('rest-cpu', 'REST CPU/request ≤ 1.0× passthrough (CPU form of the req/s target)', why ?? 'no CPU figures');
   else {
-    const r = t.rest.cpuUsPerReq / t.passthrough.cpuUsPerReq;
+    const r = pairedRatio(t.rest, t.passthrough, 'cpuUsPerReq');
     add('rest-cpu', 'REST CPU/request ≤ 1.0× passthrough (CPU form of the req/s target)', r, 1.0, r <= 1.0);
   }
   why = need('mcp', 'passthrough');
   if (why) na('mcp-rps', 'MCP tools/call req/s ≥ 0.5× passthrough', why);
   else {
-    const r = t.mcp.rps / t.passthrough.rps;
+    const r = pairedRatio(t.mcp, t.passthrough, 'rps');
     add('mcp-rps', 'MCP tools/call req/s ≥ 0.5× passthrough', r, 0.5, r >= 0.5);
   }
   why = need('mcp', 'passthrough');
   if (why || !cpuOk('mcp') || !cpuOk('passthrough')) na('mcp-cpu', 'MCP CPU/request ≤ 2.0× passthrough (CPU form of the req/s target)', why ?? 'no CPU figures');
   else {
-    const r = t.mcp.cpuUsPerReq / t.passthrough.cpuUsPerReq;
+    const r = pairedRatio(t.mcp, t.passthrough, 'cpuUsPerReq');
     add('mcp-cpu', 'MCP CPU/request ≤ 2.0× passthrough (CPU form of the req/s target)', r, 2.0, r <= 2.0);
   }
   why = need('mcp', 'rest');
   if (why) na('mcp-p99', 'MCP p99 ≤ 2× REST p99', why);
   else {
-    const p = t.mcp.p99 / t.rest.p99;
+    const p = pairedRatio(t.mcp, t.rest, 'p99');
     add('mcp-p99', 'MCP p99 ≤ 2× REST p99', p, 2.0, p <= 2.0);
   }
   why = need('mcp', 'sdk');
   if (why) na('mcp-vs-sdk', 'MCP req/s ≥ 1.5× SDK best stateless', why);
   else {
-    const r = t.mcp.rps / t.sdk.rps;
+    const r = pairedRatio(t.mcp, t.sdk, 'rps');
     add('mcp-vs-sdk', 'MCP req/s ≥ 1.5× SDK best stateless', r, 1.5, r >= 1.5);
   }
   if (coldStart && Number.isFinite(coldStart.median)) {
@@ -125,7 +142,7 @@ export function verdicts(t, coldStart, opts = {}) {
     why = need(big, name);
     if (why) na(`${big}-rps`, `${big}: req/s within 10% of ${name}`, why);
     else {
-      const r = t[big].rps / t[name].rps;
+      const r = pairedRatio(t[big], t[name], 'rps');
       add(`${big}-rps`, `${big}: req/s within 10% of ${name}`, r, 0.9, r >= 0.9);
     }
   }
@@ -159,7 +176,10 @@ export function toMarkdown(report) {
         (Math.max(m.loadavg.before, m.loadavg.after) > m.cpus * 0.75 ? ' — **the machine was busy: absolute numbers are unreliable, compare ratios**.' : '.'),
     );
   }
-  lines.push('Values are medians over rounds (peak RSS: the maximum). Every response was checked (status 200, the token present, no `isError`).');
+  lines.push(
+    'Values are medians over rounds (peak RSS: the maximum); ratios are medians of the per-round ratios (each pair measured in the same round). ' +
+      'Every response was checked (status 200, the token present, no `isError`).',
+  );
   lines.push('');
   lines.push(
     '| target | req/s | p50 ms | p99 ms | CPU µs/req | peak RSS MiB | start ms | × passthrough req/s | × passthrough p99 | × passthrough CPU/req | status |',
@@ -205,6 +225,23 @@ export function toMarkdown(report) {
       lines.push(`| ${name} | ${t.runs.map((r) => (r.ok ? fmtInt(r.rps) : 'FAILED')).join(' | ')} |`);
     }
     lines.push('');
+    const ref = report.targets.passthrough;
+    if (ref && ref.runs) {
+      const refBy = new Map(ref.runs.map((r) => [r.round, r]));
+      lines.push('Per round (× passthrough req/s of the same round):');
+      lines.push('');
+      lines.push(`| target | ${ref.runs.map((r) => `round ${r.round}`).join(' | ')} |`);
+      lines.push(`|---|${ref.runs.map(() => '---:').join('|')}|`);
+      for (const [name, t] of roundsTable) {
+        if (name === 'passthrough') continue;
+        const cells = ref.runs.map((pr) => {
+          const r = t.runs.find((x) => x.round === pr.round);
+          return r && r.ok && pr.ok ? fmt(r.rps / refBy.get(pr.round).rps, 2) : '–';
+        });
+        lines.push(`| ${name} | ${cells.join(' | ')} |`);
+      }
+      lines.push('');
+    }
   }
   if (report.profiles) {
     for (const [file, p] of Object.entries(report.profiles)) {
