@@ -396,7 +396,26 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
       return qs ? `${path}?${qs}` : path;
     };
 
+    // No header or cookie inputs: the headers only vary with the body's content type (one per
+    // operation in practice), so the object is built once and shared by every call.
+    const fixedHeaders = headerParams.length === 0 && cookieParams.length === 0;
+    let lastContentType: string | undefined;
+    let lastHeaders: Record<string, string> | undefined;
     const buildHeaders = (inputs: Inputs, contentType: string | undefined, requestId: string | undefined) => {
+      if (fixedHeaders) {
+        let base = lastHeaders;
+        if (base === undefined || contentType !== lastContentType) {
+          base = { ...staticHeaders };
+          if (contentType) base['content-type'] = contentType;
+          for (const k in authHeaders) base[k] = authHeaders[k] as string;
+          lastContentType = contentType;
+          lastHeaders = base;
+        }
+        if (requestId === undefined || BAD_HEADER_VALUE_RE.test(requestId)) return base;
+        const withId = { ...base };
+        withId['x-request-id'] = requestId;
+        return withId;
+      }
       const headers: Record<string, string> = { ...staticHeaders };
       if (contentType) headers['content-type'] = contentType;
       for (const h of headerParams) {
@@ -507,7 +526,20 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
         );
       }
       const args = inputs ?? {};
-      const signal = callOptions?.signal;
+      let signal = callOptions?.signal;
+      // The hot-path abort handle is used for the upstream request itself; the rarer steps that
+      // need a real signal (token fetch, retry wait) get one bridged from it.
+      let handle = signal === undefined ? callOptions?.abort : undefined;
+      const needSignal = (): AbortSignal | undefined => {
+        if (handle !== undefined) {
+          const controller = new AbortController();
+          if (handle.aborted) controller.abort();
+          else handle.onAbort = () => controller.abort();
+          signal = controller.signal;
+          handle = undefined;
+        }
+        return signal;
+      };
       const path = buildPath(args);
       const encoded = body?.(args);
       const headers = buildHeaders(args, encoded?.contentType, callOptions?.requestId);
@@ -517,7 +549,7 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
         let sent = headers;
         let authorization: string | undefined;
         if (auth.authorize) {
-          authorization = await auth.authorize({ method, path }, signal);
+          authorization = await auth.authorize({ method, path }, needSignal());
           if (authorization !== undefined) sent = { ...headers, authorization };
         }
         const started = logDebug ? performance.now() : 0;
@@ -533,12 +565,13 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
             { origin: runtime.origin, path, method, headers: sent, body: encoded?.body },
             transport,
             signal,
+            handle,
           );
         } catch (err) {
           const e = err as ConsumerError;
           if (logDebug) logger.debug({ target, code: e.code, phase: e.phase, attempt }, 'upstream request failed');
           if (idempotent && attempt < retryMax && ConsumerError.isInstance(e) && isConnectFailure(e)) {
-            await pause(Math.min(retryMaxDelay, 100 * 2 ** attempt), signal, target);
+            await pause(Math.min(retryMaxDelay, 100 * 2 ** attempt), needSignal(), target);
             attempt++;
             continue;
           }
@@ -559,7 +592,7 @@ export function createConsumer(options: CreateConsumerOptions): Consumer {
         if ((res.status === 429 || res.status === 503) && idempotent && attempt < retryMax) {
           const wait = retryDelay(res, attempt);
           if (wait !== undefined) {
-            await pause(wait, signal, target);
+            await pause(wait, needSignal(), target);
             attempt++;
             continue;
           }

@@ -5,6 +5,7 @@ export { applyMapping, select as selectJsonPath } from './response.js';
 export { encodePathSegment, encodeQueryComponent, parseUrlTemplate } from './url.js';
 export { parseChallenges } from './auth.js';
 export type {
+  AbortHandle,
   CallOptions,
   Consumer,
   ConsumerErrorCode,

@@ -1,5 +1,7 @@
 import type { Dispatcher, FormData } from 'undici';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ConsumerError } from './errors.js';
+import type { AbortHandle } from './types.js';
 
 export interface WireRequest {
   origin: string;
@@ -54,10 +56,10 @@ export function mapTransportError(
   err: unknown,
   phase: 'headers' | 'body',
   target: string,
-  signal: AbortSignal | undefined,
+  signal: AbortSignal | boolean | undefined,
 ): ConsumerError {
   if (ConsumerError.isInstance(err)) return err;
-  if (signal?.aborted) {
+  if (signal === true || (typeof signal === 'object' && signal.aborted)) {
     return new ConsumerError('CONSUMER_ABORTED', `The call to ${target} was aborted.`, { cause: err, target, phase });
   }
   const code = errorCode(err);
@@ -107,54 +109,138 @@ export function isConnectFailure(err: ConsumerError): boolean {
 }
 
 /** Sends one request; reads the body up to the size limit. */
-export async function send(req: WireRequest, opts: TransportOptions, signal?: AbortSignal): Promise<WireResponse> {
-  let res: Dispatcher.ResponseData;
-  try {
-    res = await opts.dispatcher.request({
-      origin: req.origin,
-      path: req.path,
-      method: req.method as Dispatcher.HttpMethod,
-      headers: req.headers,
-      body: req.body ?? null,
-      headersTimeout: opts.headersTimeout,
-      bodyTimeout: opts.bodyTimeout,
-      signal: signal ?? null,
-    });
-  } catch (err) {
-    throw mapTransportError(err, 'headers', opts.target, signal);
-  }
-  const { statusCode, headers, body } = res;
-  const max = opts.maxResponseBytes;
-  const declared = headers['content-length'];
-  if (typeof declared === 'string' && Number(declared) > max) {
-    discard(body);
-    throw tooLarge(opts.target, statusCode, headers, max);
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      size += chunk.length;
-      if (size > max) {
-        discard(body);
-        throw tooLarge(opts.target, statusCode, headers, max);
-      }
-      chunks.push(chunk);
+export function send(
+  req: WireRequest,
+  opts: TransportOptions,
+  signal?: AbortSignal,
+  handle?: AbortHandle,
+): Promise<WireResponse> {
+  return new Promise<WireResponse>((resolve, reject) => {
+    const handler = new CollectingHandler(opts, signal, handle, resolve, reject);
+    try {
+      opts.dispatcher.dispatch(
+        {
+          origin: req.origin,
+          path: req.path,
+          method: req.method as Dispatcher.HttpMethod,
+          headers: req.headers,
+          body: req.body ?? null,
+          headersTimeout: opts.headersTimeout,
+          bodyTimeout: opts.bodyTimeout,
+        } as Dispatcher.DispatchOptions,
+        handler,
+      );
+    } catch (err) {
+      handler.fail(err);
     }
-  } catch (err) {
-    discard(body);
-    throw mapTransportError(err, 'body', opts.target, signal);
-  }
-  const raw = chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
-  return { status: statusCode, headers, raw };
+  });
 }
 
-function noop(): void {}
+function abortedError(): Error {
+  const err = new Error('Request aborted') as Error & { code: string };
+  err.name = 'AbortError';
+  err.code = 'UND_ERR_ABORTED';
+  return err;
+}
 
-/** Stops reading: destroys the body (and its socket) without an unhandled 'error' event. */
-function discard(body: Dispatcher.ResponseData['body']): void {
-  body.on('error', noop);
-  body.destroy();
+/**
+ * Collects the upstream response into one buffer straight from the dispatcher's callbacks: no
+ * response stream, no async iterator, and no abort listener unless the caller passed a `signal`.
+ */
+class CollectingHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private status = 0;
+  private headers: Record<string, string | string[] | undefined> = {};
+  private done = false;
+  private pendingAbort: Error | undefined;
+  private readonly onSignal: (() => void) | undefined;
+
+  constructor(
+    private readonly opts: TransportOptions,
+    private readonly signal: AbortSignal | undefined,
+    private readonly handle: AbortHandle | undefined,
+    private readonly resolve: (res: WireResponse) => void,
+    private readonly reject: (err: ConsumerError) => void,
+  ) {
+    if (signal !== undefined) {
+      if (signal.aborted) this.pendingAbort = abortedError();
+      else {
+        this.onSignal = () => this.abort(abortedError());
+        signal.addEventListener('abort', this.onSignal, { once: true });
+      }
+    }
+    if (handle !== undefined) {
+      if (handle.aborted) this.pendingAbort = abortedError();
+      else handle.onAbort = () => this.abort(abortedError());
+    }
+  }
+
+  private abort(reason: Error): void {
+    if (this.done) return;
+    if (this.controller !== undefined) this.controller.abort(reason);
+    else this.pendingAbort = reason; // still queued: aborted as soon as it is dispatched
+  }
+
+  private settle(): void {
+    this.done = true;
+    if (this.onSignal !== undefined) this.signal?.removeEventListener('abort', this.onSignal);
+    if (this.handle !== undefined) this.handle.onAbort = undefined;
+  }
+
+  private get aborted(): boolean {
+    return this.signal?.aborted === true || this.handle?.aborted === true;
+  }
+
+  fail(err: unknown): void {
+    if (this.done) return;
+    this.settle();
+    this.reject(mapTransportError(err, this.status === 0 ? 'headers' : 'body', this.opts.target, this.aborted));
+  }
+
+  private tooLarge(controller: Dispatcher.DispatchController): void {
+    const err = tooLarge(this.opts.target, this.status, this.headers, this.opts.maxResponseBytes);
+    this.settle();
+    this.chunks = [];
+    this.reject(err);
+    controller.abort(err);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.pendingAbort !== undefined) controller.abort(this.pendingAbort);
+  }
+
+  onResponseStart(controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.done) return;
+    this.status = statusCode;
+    this.headers = headers as Record<string, string | string[] | undefined>;
+    const declared = headers['content-length'];
+    if (typeof declared === 'string' && Number(declared) > this.opts.maxResponseBytes) this.tooLarge(controller);
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.done) return;
+    this.size += chunk.length;
+    if (this.size > this.opts.maxResponseBytes) {
+      this.tooLarge(controller);
+      return;
+    }
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    if (this.done) return;
+    this.settle();
+    const chunks = this.chunks;
+    const raw = chunks.length === 0 ? EMPTY : chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, this.size);
+    this.resolve({ status: this.status, headers: this.headers, raw });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.fail(err);
+  }
 }
 
 function tooLarge(

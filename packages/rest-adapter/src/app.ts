@@ -7,7 +7,7 @@ import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, t
 import type { Capability, RestAdapter } from '@naftiko-ts/spec';
 import type { Consumer } from '@naftiko-ts/consumer';
 import { RestAdapterError } from './errors.js';
-import { prepareRestAdapter, restAdapterPlugin, sendProblem, type RestAdapterPluginOptions } from './plugin.js';
+import { isLogging, prepareRestAdapter, restAdapterPlugin, sendProblem, type RestAdapterPluginOptions } from './plugin.js';
 import { redactingLoggerOptions, SecretSet, type PinoLoggerOptions } from './redact.js';
 import type { RestAdapterEntry } from './routes.js';
 
@@ -86,11 +86,17 @@ export async function createRestApp(options: CreateRestAppOptions): Promise<Fast
     // Route schemas are small: skip ajv's code optimisation passes (a third of start-up time for
     // hundreds of routes, no measurable cost per request).
     ajv: (options.fastify?.ajv ?? { customOptions: { code: { optimize: false } } }) as FastifyServerOptions['ajv'],
-    genReqId: options.fastify?.genReqId ?? (() => randomUUID()),
   };
   const logger = options.logger;
+  // A logger instance at level `silent` logs nothing: served like no logger, so that no child
+  // logger (nor a random request id) is made per request.
+  const logging = isLoggerInstance(logger) ? isLogging(logger) : logger === true || (typeof logger === 'object' && logger !== null);
+  const genReqId = options.fastify?.genReqId ?? (logging ? () => randomUUID() : undefined);
+  if (genReqId !== undefined) serverOptions.genReqId = genReqId;
   let app: FastifyInstance;
-  if (isLoggerInstance(logger)) {
+  if (!logging) {
+    app = Fastify({ ...serverOptions, logger: false }) as unknown as FastifyInstance;
+  } else if (isLoggerInstance(logger)) {
     app = Fastify({ ...serverOptions, loggerInstance: logger }) as unknown as FastifyInstance;
   } else if (logger === true || (typeof logger === 'object' && logger !== null)) {
     const base = logger === true ? {} : (logger as PinoLoggerOptions);

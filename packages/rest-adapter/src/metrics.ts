@@ -14,6 +14,10 @@ export interface RestMetrics {
   observeRequest(method: string, route: string, status: number, seconds: number): void;
   /** Records one upstream response (or failure: status 0). */
   observeUpstream(operation: string, status: number): void;
+  /** `observeRequest` bound to one route template: no label key built per request. */
+  requestRecorder(route: string): (method: string, status: number, seconds: number) => void;
+  /** `observeUpstream` bound to one operation: no label key built per request. */
+  upstreamCounter(operation: string): (status: number) => void;
 }
 
 /** Latency buckets, seconds. */
@@ -107,29 +111,78 @@ export function createMetrics(registry: Registry = new Registry()): RestMetrics 
   };
   for (const m of [requestCount, requestDuration, upstreamCount]) registry.registerMetric(m as never);
 
+  const requestSeries = (method: string, route: string, status: number): RequestSeries => {
+    const key = `${method} ${status} ${route}`;
+    let s = requests.get(key);
+    if (s === undefined) {
+      s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(bounds.length + 1) };
+      requests.set(key, s);
+    }
+    return s;
+  };
+  const addRequest = (s: RequestSeries, seconds: number): void => {
+    s.count++;
+    s.sum += seconds;
+    let i = 0;
+    while (i < bounds.length && seconds > bounds[i]!) i++;
+    s.buckets[i]!++;
+  };
+  const upstreamSeries = (operation: string, status: number): CounterSeries => {
+    const key = `${status} ${operation}`;
+    let s = upstream.get(key);
+    if (s === undefined) {
+      s = { labels: { operation, status: String(status) }, count: 0 };
+      upstream.set(key, s);
+    }
+    return s;
+  };
+  // Series cached by the bound recorders are re-fetched after a `reset()` (the registry's maps are
+  // the source of truth); a generation number tells them.
+  let generation = 0;
+  for (const m of [requestCount, requestDuration, upstreamCount]) {
+    const reset = m.reset;
+    m.reset = () => {
+      generation++;
+      reset();
+    };
+  }
+
   return {
     registry,
     observeRequest(method, route, status, seconds) {
-      const key = `${method} ${status} ${route}`;
-      let s = requests.get(key);
-      if (s === undefined) {
-        s = { labels: { method, route, status: String(status) }, count: 0, sum: 0, buckets: new Float64Array(bounds.length + 1) };
-        requests.set(key, s);
-      }
-      s.count++;
-      s.sum += seconds;
-      let i = 0;
-      while (i < bounds.length && seconds > bounds[i]!) i++;
-      s.buckets[i]!++;
+      addRequest(requestSeries(method, route, status), seconds);
     },
     observeUpstream(operation, status) {
-      const key = `${status} ${operation}`;
-      let s = upstream.get(key);
-      if (s === undefined) {
-        s = { labels: { operation, status: String(status) }, count: 0 };
-        upstream.set(key, s);
-      }
-      s.count++;
+      upstreamSeries(operation, status).count++;
+    },
+    requestRecorder(route) {
+      // The last series used: a route answers almost always with one method and one status.
+      let last: RequestSeries | undefined;
+      let lastMethod = '';
+      let lastStatus = -1;
+      let lastGeneration = generation;
+      return (method, status, seconds) => {
+        if (last === undefined || status !== lastStatus || method !== lastMethod || lastGeneration !== generation) {
+          last = requestSeries(method, route, status);
+          lastMethod = method;
+          lastStatus = status;
+          lastGeneration = generation;
+        }
+        addRequest(last, seconds);
+      };
+    },
+    upstreamCounter(operation) {
+      let last: CounterSeries | undefined;
+      let lastStatus = -1;
+      let lastGeneration = generation;
+      return (status) => {
+        if (last === undefined || status !== lastStatus || lastGeneration !== generation) {
+          last = upstreamSeries(operation, status);
+          lastStatus = status;
+          lastGeneration = generation;
+        }
+        last.count++;
+      };
     },
   };
 }

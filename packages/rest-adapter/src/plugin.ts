@@ -14,7 +14,8 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
-import type { Consumer, ConsumerResult } from '@naftiko-ts/consumer';
+import type { Socket } from 'node:net';
+import type { AbortHandle, Consumer, ConsumerResult } from '@naftiko-ts/consumer';
 import type { Ref, UrlTemplate } from '@naftiko-ts/spec';
 import { createAuthCheck, type AuthCheck, type SecretLookup } from './auth.js';
 import { RestAdapterError } from './errors.js';
@@ -146,6 +147,46 @@ export function prepareRestAdapter(options: Pick<RestAdapterPluginOptions, 'adap
   };
 }
 
+const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
+
+/** False for fastify's null logger (`logger: false`) and a logger at level `silent`; true for any other logger. */
+export function isLogging(log: unknown): boolean {
+  if (typeof log !== 'object' || log === null) return false;
+  if (typeof (log as { info?: unknown }).info !== 'function') return false;
+  if ((log as { level?: unknown }).level === 'silent') return false;
+  // fastify's null logger (abstract-logging) and pino's disabled levels share one no-op function.
+  const l = log as Record<string, unknown>;
+  return !(l['info'] === l['error'] && l['error'] === l['fatal']);
+}
+
+const INFLIGHT = Symbol('naftiko-ts.rest.inflight');
+type TrackedSocket = Socket & { [INFLIGHT]?: Set<AbortHandle> };
+
+/** Registers an in-flight upstream call on the client connection; the connection's close aborts it. */
+function trackInflight(socket: Socket | null | undefined, handle: AbortHandle): Set<AbortHandle> | undefined {
+  if (socket === null || socket === undefined || typeof socket.once !== 'function') return undefined;
+  const tracked = socket as TrackedSocket;
+  let set = tracked[INFLIGHT];
+  if (set === undefined) {
+    const calls = new Set<AbortHandle>();
+    set = calls;
+    tracked[INFLIGHT] = calls;
+    socket.once('close', () => {
+      for (const h of calls) {
+        h.aborted = true;
+        h.onAbort?.();
+      }
+      calls.clear();
+    });
+  }
+  if (socket.destroyed) {
+    handle.aborted = true;
+    return undefined;
+  }
+  set.add(handle);
+  return set;
+}
+
 function instanceOf(request: FastifyRequest): string {
   const url = request.url;
   const q = url.indexOf('?');
@@ -219,6 +260,14 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
   const secretSet = new SecretSet(prepared.secrets);
   const redact = (s: string): string => secretSet.redact(s);
   let openapiJson: string | undefined;
+  // The id sent upstream as `X-Request-Id`: the client's own (when it is a sane token), else the
+  // generated request id when logging is on (so upstream and gateway logs correlate), else none.
+  const logging = isLogging(app.log);
+  const requestIdOf = (request: FastifyRequest): string | undefined => {
+    const given = request.headers['x-request-id'];
+    if (typeof given === 'string' && REQUEST_ID.test(given)) return given;
+    return logging ? String(request.id) : undefined;
+  };
 
   if (!app.hasRequestDecorator(UPSTREAM_STATUS)) app.decorateRequest(UPSTREAM_STATUS, 0);
   if (!app.hasRequestDecorator(ROUTE_TEMPLATE)) app.decorateRequest(ROUTE_TEMPLATE, '');
@@ -320,10 +369,11 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
   };
 
   // --- metrics and the request log line -----------------------------------------------------
-  const record = (route: string, request: FastifyRequest, reply: FastifyReply): void => {
+  const record = (route: string, request: FastifyRequest, reply: FastifyReply, recorder?: (method: string, status: number, seconds: number) => void): void => {
     const status = reply.statusCode;
     const ms = reply.elapsedTime;
-    metrics.observeRequest(request.method, route, status, ms / 1000);
+    if (recorder !== undefined) recorder(request.method, status, ms / 1000);
+    else metrics.observeRequest(request.method, route, status, ms / 1000);
     if (logRequests) {
       const upstreamStatus = request.naftikoUpstreamStatus;
       const durationMs = Math.round(ms * 100) / 100;
@@ -333,9 +383,12 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       );
     }
   };
-  const observe = (route: string) => (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
-    record(route, request, reply);
-    done();
+  const observe = (route: string) => {
+    const recorder = metrics.requestRecorder(route);
+    return (request: FastifyRequest, reply: FastifyReply, done: () => void): void => {
+      record(route, request, reply, recorder);
+      done();
+    };
   };
 
   // --- routes ------------------------------------------------------------------------------
@@ -350,26 +403,26 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
     const unauthorizedDetail = upstreamUnauthorizedDetail(spec.entry.capability, route.call.namespace);
     const readInputs = inputReader(spec);
     const operation = spec.operation;
+    const observeUpstream = metrics.upstreamCounter(operation);
     return async function naftikoRestHandler(request, reply) {
       const inputs = readInputs(request);
-      const controller = new AbortController();
-      const res = reply.raw;
-      res.once('close', () => {
-        if (!res.writableFinished) controller.abort();
-      });
+      // A client that disconnects aborts the upstream call: one 'close' listener per connection
+      // (not an AbortController and listeners per request).
+      const abort: AbortHandle = { aborted: false, onAbort: undefined };
+      const inflight = trackInflight(request.raw.socket, abort);
+      const requestId = requestIdOf(request);
       let result: ConsumerResult;
       try {
-        result = await prepared.invoke(inputs, { signal: controller.signal, requestId: String(request.id) });
+        result = await prepared.invoke(inputs, requestId === undefined ? { abort } : { abort, requestId });
       } catch (err) {
+        inflight?.delete(abort);
         return sendFailure(request, reply, spec, err, unauthorizedDetail);
       }
+      inflight?.delete(abort);
       const status = result.status;
       request.naftikoUpstreamStatus = status;
-      if (status < 200 || status >= 300) {
-        metrics.observeUpstream(operation, status);
-        return sendUpstreamStatus(reply, spec, result, unauthorizedDetail);
-      }
-      metrics.observeUpstream(operation, status);
+      observeUpstream(status);
+      if (status < 200 || status >= 300) return sendUpstreamStatus(reply, spec, result, unauthorizedDetail);
       reply.code(status);
       if (result.passthrough) {
         // Hot path: the upstream bytes as they came, never parsed nor re-serialised.
