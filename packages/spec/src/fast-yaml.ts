@@ -40,10 +40,15 @@ const bail = (): never => {
 
 const FORBIDDEN_START = /^[[\]{}&*!|>%@`?,]/;
 
-export function fastParse(text: string): FastResult | undefined {
+/**
+ * Reads `text`, or returns `undefined` when it is outside the subset. With `ranges: false` the
+ * pointer → range maps stay empty (no pointer strings are built): the same value, faster; a
+ * second call with ranges builds them when a diagnostic needs one.
+ */
+export function fastParse(text: string, ranges = true): FastResult | undefined {
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
-    return new FastReader(text).read();
+    return new FastReader(text, ranges).read();
   } catch (e) {
     if (e instanceof Bail || e instanceof RangeError) return undefined;
     throw e;
@@ -55,8 +60,13 @@ class FastReader {
   private i = 0;
   readonly values = new Map<string, [number, number]>();
   readonly keys = new Map<string, [number, number]>();
+  /** The end offset of the last mapping or sequence read. */
+  private lastEnd = 0;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly track: boolean,
+  ) {
     let offset = 0;
     let gap = false;
     for (const raw of text.split('\n')) {
@@ -106,8 +116,8 @@ class FastReader {
       if (key === undefined) bail();
       const k = key as string;
       if (Object.hasOwn(out, k) || k.length > 1000) bail();
-      const p = childPointer(pointer, k);
-      this.keys.set(p, [line.offset, line.offset + k.length]);
+      const p = this.track ? childPointer(pointer, k) : pointer;
+      if (this.track) this.keys.set(p, [line.offset, line.offset + k.length]);
       let rest = line.content.slice(k.length + 1);
       let restOffset = line.offset + k.length + 1;
       while (rest.startsWith(' ')) {
@@ -122,21 +132,22 @@ class FastReader {
         const next = this.lines[this.i];
         if (next && (next.indent > indent || (next.indent === indent && (next.content === '-' || next.content.startsWith('- '))))) {
           value = this.node(next.indent, p);
-          end = this.values.get(p)?.[1] ?? end;
+          end = this.lastEnd;
         } else {
           value = null;
-          this.values.set(p, [restOffset, restOffset]);
+          if (this.track) this.values.set(p, [restOffset, restOffset]);
           end = restOffset;
         }
       } else {
         const [v, s, e] = this.scalar(rest, restOffset, indent);
         value = v;
-        this.values.set(p, [s, e]);
+        if (this.track) this.values.set(p, [s, e]);
         end = e;
       }
       Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
     }
-    this.values.set(pointer, [start, end]);
+    if (this.track) this.values.set(pointer, [start, end]);
+    this.lastEnd = end;
     return out;
   }
 
@@ -149,7 +160,7 @@ class FastReader {
       if (!line || line.indent < indent) break;
       if (line.indent > indent) bail();
       if (!(line.content === '-' || line.content.startsWith('- '))) break;
-      const p = childPointer(pointer, out.length);
+      const p = this.track ? childPointer(pointer, out.length) : pointer;
       let skip = 1;
       while (line.content[skip] === ' ') skip++;
       const rest = line.content.slice(skip);
@@ -158,10 +169,10 @@ class FastReader {
         const next = this.lines[this.i];
         if (next && next.indent > indent) {
           out.push(this.node(next.indent, p));
-          end = this.values.get(p)?.[1] ?? end;
+          end = this.lastEnd;
         } else {
           out.push(null);
-          this.values.set(p, [line.offset + skip, line.offset + skip]);
+          if (this.track) this.values.set(p, [line.offset + skip, line.offset + skip]);
           end = line.offset + skip;
         }
         continue;
@@ -171,16 +182,17 @@ class FastReader {
         // of its own, indented where its content starts.
         this.lines[this.i] = { indent: line.indent + skip, content: rest, offset: line.offset + skip, afterGap: false, comment: line.comment };
         out.push(this.node(line.indent + skip, p));
-        end = this.values.get(p)?.[1] ?? end;
+        end = this.lastEnd;
         continue;
       }
       this.i++;
       const [v, s, e] = this.scalar(rest, line.offset + skip, indent);
       out.push(v);
-      this.values.set(p, [s, e]);
+      if (this.track) this.values.set(p, [s, e]);
       end = e;
     }
-    this.values.set(pointer, [start, end]);
+    if (this.track) this.values.set(pointer, [start, end]);
+    this.lastEnd = end;
     return out;
   }
 

@@ -1,12 +1,17 @@
-import _Ajv2020 from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type _Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { JsonSchema } from './model.js';
 import type { SourceMap } from './source.js';
 import { escapePointerSegment } from './source.js';
 
-// ajv is CommonJS: under NodeNext the default import is `module.exports` (the class itself).
-const Ajv2020 = ((_Ajv2020 as unknown as { default?: unknown }).default ?? _Ajv2020) as typeof _Ajv2020.default;
+type Ajv2020Class = typeof _Ajv2020.default;
+/** ajv is loaded on first strict validation only (lenient parsing never needs it). */
+function loadAjv2020(): Ajv2020Class {
+  const mod = createRequire(import.meta.url)('ajv/dist/2020.js') as { default?: Ajv2020Class };
+  return (mod.default ?? mod) as Ajv2020Class;
+}
 
 // ---- building blocks -----------------------------------------------------------------------
 
@@ -476,6 +481,7 @@ let validators: { exact: ValidateFunction; diagnostic: ValidateFunction } | unde
 /** The compiled validators (compiled once, on first use). */
 function compiled(): { exact: ValidateFunction; diagnostic: ValidateFunction } {
   if (!validators) {
+    const Ajv2020 = loadAjv2020();
     const ajv = () => new Ajv2020({ allErrors: true, strict: false, validateFormats: false });
     validators = { exact: ajv().compile(capabilitySchema), diagnostic: ajv().compile(diagnosticSchema) };
   }

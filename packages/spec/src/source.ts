@@ -1,6 +1,16 @@
-import { isAlias, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
 import { fastParse } from './fast-yaml.js';
 import type { Document, Node } from 'yaml';
+
+type YamlModule = typeof import('yaml');
+let yamlModule: YamlModule | undefined;
+/**
+ * The full `yaml` parser (72 modules), loaded on first need: capability files the fast reader
+ * handles never load it.
+ */
+function yaml(): YamlModule {
+  return (yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule);
+}
 import type { SourcePosition, SourceRange } from './model.js';
 
 /** Escape one JSON pointer segment (`~` → `~0`, `/` → `~1`). */
@@ -41,21 +51,24 @@ export class SourceMap {
   private aliasBudget = MAX_ALIAS_NODES;
   private readonly anchors = new Map<string, Node>();
 
+  /** False while the fast reader's ranges have not been built (they are, on first lookup). */
+  private rangesBuilt = true;
+
   constructor(text: string, options: { fast?: boolean } = {}) {
     this.text = text;
-    const fast = options.fast === false ? undefined : fastParse(text);
+    // Most documents need no range at all (no diagnostic): read the value only, ranges on demand.
+    const fast = options.fast === false ? undefined : fastParse(text, false);
     if (fast) {
       this.reader = 'fast';
       this.value = fast.value;
-      this.values = fast.values;
-      this.keys = fast.keys;
+      this.rangesBuilt = false;
       this.hasContent = true;
       return;
     }
     this.reader = 'yaml';
     let doc: Document.Parsed | undefined;
     try {
-      doc = parseDocument(text, {
+      doc = yaml().parseDocument(text, {
         prettyErrors: false,
         uniqueKeys: true,
         strict: true,
@@ -90,6 +103,7 @@ export class SourceMap {
   }
 
   private convert(doc: Document.Parsed, node: Node | null, pointer: string, depth: number, at: [number, number] | undefined): unknown {
+    const { isAlias, isMap, isScalar, isSeq } = yaml();
     if (node === null || node === undefined) return null;
     this.record(pointer, node, this.values, at);
     if (depth > MAX_DEPTH) return null;
@@ -144,6 +158,17 @@ export class SourceMap {
     return null;
   }
 
+  /** Reads the text again with ranges (the fast reader is deterministic: same value, same bail). */
+  private buildRanges(): void {
+    if (this.rangesBuilt) return;
+    this.rangesBuilt = true;
+    const ranged = fastParse(this.text, true);
+    if (ranged) {
+      this.values = ranged.values;
+      this.keys = ranged.keys;
+    }
+  }
+
   position(offset: number): SourcePosition {
     const o = Math.max(0, Math.min(offset, this.text.length));
     if (!this.lineStarts) {
@@ -164,6 +189,7 @@ export class SourceMap {
 
   /** For tests: the recorded ranges. */
   ranges(): { values: ReadonlyMap<string, [number, number]>; keys: ReadonlyMap<string, [number, number]> } {
+    this.buildRanges();
     return { values: this.values, keys: this.keys };
   }
 
@@ -178,6 +204,7 @@ export class SourceMap {
    * entry, else the value's range. Falls back to the nearest ancestor that has a range.
    */
   range(pointer: string, key = false): SourceRange {
+    this.buildRanges();
     let p = pointer;
     for (;;) {
       const r = (key ? this.keys.get(p) : undefined) ?? this.values.get(p) ?? this.keys.get(p);

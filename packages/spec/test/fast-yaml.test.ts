@@ -26,6 +26,15 @@ function agree(text: string): 'fast' | 'bail' {
     if (!o || o[0] !== r[0]) mismatches.push(`value ${p}: ${String(r)} != ${String(o)}`);
   }
   expect(mismatches).toEqual([]);
+  // Without ranges: the same value, no pointer maps; a SourceMap builds them on first lookup.
+  const bare = fastParse(text, false);
+  expect(bare?.value).toEqual(fast.value);
+  expect([bare?.values.size, bare?.keys.size]).toEqual([0, 0]);
+  const lazy = new SourceMap(text);
+  expect(lazy.reader).toBe('fast');
+  const built = lazy.ranges();
+  expect([...built.values]).toEqual([...fast.values]);
+  expect([...built.keys]).toEqual([...fast.keys]);
   return 'fast';
 }
 
