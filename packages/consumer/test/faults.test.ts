@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createConsumer, ConsumerError, type Consumer, type CreateConsumerOptions } from '../src/index.js';
+import { createConsumer, ConsumerError, type AbortHandle, type Consumer, type CreateConsumerOptions } from '../src/index.js';
 import { load, recordingSleep, startStub, type Stub } from './helpers.js';
 
 const capability = load(`naftiko: 1.0.0-alpha2
@@ -144,6 +144,68 @@ describe('connection failures', () => {
     while (stub.requests.length === 0) await new Promise((r) => setImmediate(r));
     ac.abort();
     expect((await failure(p)).code).toBe('CONSUMER_ABORTED');
+  });
+
+  it('an abort handle aborts the in-flight call and the upstream sees its request closed', async () => {
+    let closed = false;
+    stub.handler = (_req, _res, raw) => {
+      raw.socket.once('close', () => (closed = true));
+    };
+    const { c } = make();
+    const handle: AbortHandle = { aborted: false, onAbort: undefined };
+    const p = c.call('api', 'get', {}, { abort: handle });
+    while (stub.requests.length === 0) await new Promise((r) => setImmediate(r));
+    expect(typeof handle.onAbort).toBe('function');
+    handle.aborted = true;
+    handle.onAbort?.();
+    const e = await failure(p);
+    expect(e.code).toBe('CONSUMER_ABORTED');
+    expect(handle.onAbort).toBeUndefined();
+    while (!closed) await new Promise((r) => setImmediate(r));
+    expect(closed).toBe(true);
+  });
+
+  it('an abort handle already aborted: nothing is sent', async () => {
+    const { c } = make();
+    const handle: AbortHandle = { aborted: true, onAbort: undefined };
+    expect((await failure(c.call('api', 'post', {}, { abort: handle }))).code).toBe('CONSUMER_ABORTED');
+    expect(stub.requests).toHaveLength(0);
+  });
+
+  it('an abort handle is released when the call completes, and the signal wins when both are given', async () => {
+    stub.handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"a":"1"}');
+    };
+    const { c } = make();
+    const handle: AbortHandle = { aborted: false, onAbort: undefined };
+    const r = await c.call('api', 'get', {}, { abort: handle });
+    expect(r.raw.toString()).toBe('{"a":"1"}');
+    expect(handle.onAbort).toBeUndefined();
+    const ac = new AbortController();
+    const both: AbortHandle = { aborted: false, onAbort: undefined };
+    await c.call('api', 'get', {}, { signal: ac.signal, abort: both });
+    expect(both.onAbort).toBeUndefined();
+  });
+
+  it('an abort handle also stops the wait before a retry', async () => {
+    stub.handler = (_req, res) => {
+      res.writeHead(503, { 'retry-after': '1' });
+      res.end();
+    };
+    const handle: AbortHandle = { aborted: false, onAbort: undefined };
+    const { c } = make({
+      sleep: (_ms, signal) =>
+        new Promise<void>((_resolve, reject) => {
+          signal?.addEventListener('abort', () => reject(new Error('aborted')), { once: true });
+          // The consumer is now waiting: abort it through the handle.
+          handle.aborted = true;
+          handle.onAbort?.();
+        }),
+    });
+    const e = await failure(c.call('api', 'get', {}, { abort: handle }));
+    expect(e.code).toBe('CONSUMER_ABORTED');
+    expect(stub.requests).toHaveLength(1);
   });
 });
 

@@ -10,6 +10,7 @@ import { RestAdapterError } from './errors.js';
 import { isLogging, prepareRestAdapter, restAdapterPlugin, sendProblem, type RestAdapterPluginOptions } from './plugin.js';
 import { redactingLoggerOptions, SecretSet, type PinoLoggerOptions } from './redact.js';
 import type { RestAdapterEntry } from './routes.js';
+import { lazyBuildValidator } from './validators.js';
 
 export const DEFAULT_BODY_LIMIT = 1024 * 1024;
 
@@ -87,6 +88,10 @@ export async function createRestApp(options: CreateRestAppOptions): Promise<Fast
     // hundreds of routes, no measurable cost per request).
     ajv: (options.fastify?.ajv ?? { customOptions: { code: { optimize: false } } }) as FastifyServerOptions['ajv'],
   };
+  if (options.fastify?.schemaController === undefined) {
+    const buildValidator = lazyBuildValidator();
+    if (buildValidator !== undefined) serverOptions.schemaController = { compilersFactory: { buildValidator: buildValidator as never } };
+  }
   const logger = options.logger;
   // A logger instance at level `silent` logs nothing: served like no logger, so that no child
   // logger (nor a random request id) is made per request.

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
 import { ConsumerError, type Consumer, type ConsumerErrorCode, type PreparedCall } from '@naftiko-ts/consumer';
 import { createRestApp } from '../src/index.js';
-import { consumerFor, parseFixture, startStub, until, UPSTREAM_SECRET, type Stub } from './helpers.js';
+import { consumerFor, logSink, parseFixture, startStub, until, UPSTREAM_SECRET, type Stub } from './helpers.js';
 
 const type = (slug: string): string => `urn:naftiko-ts:problem:${slug}`;
 
@@ -132,5 +132,44 @@ describe('real network failures', () => {
     expect(stub.closedRequests).toBeGreaterThan(closedBefore);
     await app.close();
     await consumer.close();
+  });
+});
+
+describe('X-Request-Id sent upstream', () => {
+  let stub: Stub;
+  beforeAll(async () => {
+    stub = await startStub();
+  });
+  afterAll(() => stub.close());
+
+  const post = async (logger: Parameters<typeof createRestApp>[0]['logger'], headers: Record<string, string> = {}) => {
+    const capability = parseFixture('rules.yaml');
+    const consumer = consumerFor(capability, stub.url);
+    const app = await createRestApp({ capability, consumer, logger });
+    stub.requests.length = 0;
+    const res = await app.inject({ method: 'POST', url: '/v1/tokens', headers: { 'content-type': 'application/json', ...headers }, payload: '{"a":1}' });
+    await app.close();
+    await consumer.close();
+    expect(res.statusCode).toBe(200);
+    expect(stub.requests).toHaveLength(1);
+    return stub.requests[0]!.headers['x-request-id'];
+  };
+
+  it("the client's own id is forwarded, logging or not", async () => {
+    expect(await post(false, { 'x-request-id': 'client-42' })).toBe('client-42');
+    expect(await post({ level: 'silent' }, { 'x-request-id': 'client-43' })).toBe('client-43');
+  });
+
+  it('without a client id: none when logging is off, the logged request id when it is on', async () => {
+    expect(await post(false)).toBeUndefined();
+    expect(await post({ level: 'silent' })).toBeUndefined();
+    const sink = logSink();
+    const id = await post({ level: 'info', stream: sink.stream } as never);
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect(sink.text()).toContain(`"reqId":"${id}"`);
+  });
+
+  it('a client id with spaces or control characters is not forwarded', async () => {
+    expect(await post(false, { 'x-request-id': 'a b' })).toBeUndefined();
   });
 });

@@ -15,6 +15,7 @@ import {
   LATENCY_BUCKETS,
 } from '../src/index.js';
 import { sanitizeSchema } from '../src/schema.js';
+import { lazyBuildValidator } from '../src/validators.js';
 import { readConsumerError } from '../src/upstream.js';
 import { ConsumerError } from '@naftiko-ts/consumer';
 
@@ -126,6 +127,52 @@ describe('metrics', () => {
     expect(text).toContain('naftiko_http_requests_total{method="GET",route="/a",status="200"} 3');
     expect(text).toContain('naftiko_upstream_responses_total{operation="ns.op",status="0"} 1');
     expect(LATENCY_BUCKETS.length).toBe(14);
+  });
+
+  it('bound recorders count like the plain observations, per method and status, and survive a reset', async () => {
+    const m = createMetrics();
+    const rec = m.requestRecorder('/b');
+    const up = m.upstreamCounter('ns.b');
+    rec('GET', 200, 0.001);
+    rec('GET', 200, 0.001);
+    rec('HEAD', 200, 0.001);
+    rec('GET', 404, 0.001);
+    m.observeRequest('GET', '/b', 200, 0.001);
+    up(200);
+    up(200);
+    up(502);
+    let text = await m.registry.metrics();
+    expect(text).toContain('naftiko_http_requests_total{method="GET",route="/b",status="200"} 3');
+    expect(text).toContain('naftiko_http_requests_total{method="HEAD",route="/b",status="200"} 1');
+    expect(text).toContain('naftiko_http_requests_total{method="GET",route="/b",status="404"} 1');
+    expect(text).toContain('naftiko_upstream_responses_total{operation="ns.b",status="200"} 2');
+    expect(text).toContain('naftiko_upstream_responses_total{operation="ns.b",status="502"} 1');
+    m.registry.resetMetrics();
+    rec('GET', 200, 0.001);
+    up(200);
+    text = await m.registry.metrics();
+    expect(text).toContain('naftiko_http_requests_total{method="GET",route="/b",status="200"} 1');
+    expect(text).toContain('naftiko_upstream_responses_total{operation="ns.b",status="200"} 1');
+  });
+});
+
+describe('lazy validators', () => {
+  it('compile on first use, once per schema object and part, with ajv errors and root coercion', () => {
+    const build = lazyBuildValidator();
+    expect(build).toBeDefined();
+    const compile = build!({}, { customOptions: { coerceTypes: 'array', useDefaults: true, removeAdditional: true, allErrors: false } });
+    const schema = { type: 'object', properties: { n: { type: 'integer' } }, required: ['n'] };
+    const v = compile({ schema, httpPart: 'querystring' });
+    expect(compile({ schema, httpPart: 'querystring' })).toBe(v);
+    expect(compile({ schema: { ...schema }, httpPart: 'querystring' })).not.toBe(v);
+    expect(compile({ schema, httpPart: 'body' })).not.toBe(v);
+    const data: Record<string, unknown> = { n: '5' };
+    expect(v(data, { parentData: { q: data }, parentDataProperty: 'q' })).toBe(true);
+    expect(data.n).toBe(5);
+    expect(v({}, undefined)).toBe(false);
+    expect(JSON.stringify(v.errors)).toContain('required');
+    expect(v({ n: 1 })).toBe(true);
+    expect(v.errors).toBeNull();
   });
 });
 
