@@ -6,7 +6,7 @@ import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseOptions, USAGE, UsageError, ALL_TARGETS, SMOKE_TARGETS } from './lib/options.mjs';
-import { canPin, pinPid, startProcess, peakRss, cpuTimeMs } from './lib/proc.mjs';
+import { canPin, pinPid, startProcess, peakRss, cpuTimeMs, killAll } from './lib/proc.mjs';
 import { measure, probe } from './lib/load.mjs';
 import { summarise, addRatios, verdicts, toMarkdown } from './lib/report.mjs';
 import { BENCH_DIR, CORPUS_DIR, REPO_ROOT, requestFor, seedFile } from './lib/fixtures.mjs';
@@ -281,6 +281,19 @@ async function main() {
     return 1;
   }
   return 0;
+}
+
+// Interrupted (Ctrl-C, `timeout`, kill): stop every target and the stand-in before leaving.
+for (const sig of ['SIGINT', 'SIGTERM']) {
+  process.once(sig, () => {
+    log(`${sig}: stopping the child processes`);
+    killAll('SIGTERM');
+    setTimeout(() => {
+      killAll('SIGKILL');
+      process.exit(130);
+    }, 1000).unref();
+    process.exitCode = 130;
+  });
 }
 
 main().then(

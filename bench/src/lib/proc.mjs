@@ -6,6 +6,12 @@ import os from 'node:os';
 import { once } from 'node:events';
 import readline from 'node:readline';
 
+/** Every child still running, so that an interrupted harness can stop them all. */
+const live = new Set();
+export function killAll(signal = 'SIGTERM') {
+  for (const child of live) child.kill(signal);
+}
+
 let tasksetPath;
 /** @returns {boolean} whether pinning is possible (taskset present and at least 2 CPUs allowed) */
 export function canPin() {
@@ -40,8 +46,11 @@ export async function startProcess(o) {
   const child = spawn(file, args, {
     cwd: o.cwd,
     env: { ...process.env, ...o.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // stdin is a pipe the bench targets watch: when the harness dies, it closes and they exit.
+    stdio: ['pipe', 'pipe', 'pipe'],
   });
+  live.add(child);
+  child.once('exit', () => live.delete(child));
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (d) => {

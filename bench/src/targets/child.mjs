@@ -64,6 +64,12 @@ export function onShutdown(close, force) {
   };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+  // The harness holds our stdin open: end of stdin means it is gone, and so should we be.
+  if (!process.stdin.isTTY) {
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
 }
 
 export function upstreamOrigin() {
