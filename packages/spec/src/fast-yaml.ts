@@ -40,15 +40,10 @@ const bail = (): never => {
 
 const FORBIDDEN_START = /^[[\]{}&*!|>%@`?,]/;
 
-/**
- * Reads `text`, or returns `undefined` when it is outside the subset. With `ranges: false` the
- * pointer → range maps stay empty (no pointer strings are built): the same value, faster; a
- * second call with ranges builds them when a diagnostic needs one.
- */
-export function fastParse(text: string, ranges = true): FastResult | undefined {
+export function fastParse(text: string): FastResult | undefined {
   if (text.includes('\t') || text.includes('\r') || text.charCodeAt(0) === 0xfeff) return undefined;
   try {
-    return new FastReader(text, ranges).read();
+    return new FastReader(text).read();
   } catch (e) {
     if (e instanceof Bail || e instanceof RangeError) return undefined;
     throw e;
@@ -60,13 +55,8 @@ class FastReader {
   private i = 0;
   readonly values = new Map<string, [number, number]>();
   readonly keys = new Map<string, [number, number]>();
-  /** The end offset of the last mapping or sequence read. */
-  private lastEnd = 0;
 
-  constructor(
-    private readonly text: string,
-    private readonly track: boolean,
-  ) {
+  constructor(private readonly text: string) {
     let offset = 0;
     let gap = false;
     for (const raw of text.split('\n')) {
@@ -76,7 +66,7 @@ class FastReader {
       if (content !== '' && content[0] !== '#') {
         if (content.startsWith('---') || content.startsWith('...') || content[0] === '%') bail();
         const stripped = stripComment(content);
-        this.lines.push({ indent, content: stripped, offset: offset + indent, afterGap: gap, comment: stripped.length < content.replace(/ +$/, '').length });
+        this.lines.push({ indent, content: stripped, offset: offset + indent, afterGap: gap, comment: stripped.length < trimSpaces(content).length });
         gap = false;
       } else gap = true;
       offset += raw.length + 1;
@@ -116,8 +106,8 @@ class FastReader {
       if (key === undefined) bail();
       const k = key as string;
       if (Object.hasOwn(out, k) || k.length > 1000) bail();
-      const p = this.track ? childPointer(pointer, k) : pointer;
-      if (this.track) this.keys.set(p, [line.offset, line.offset + k.length]);
+      const p = childPointer(pointer, k);
+      this.keys.set(p, [line.offset, line.offset + k.length]);
       let rest = line.content.slice(k.length + 1);
       let restOffset = line.offset + k.length + 1;
       while (rest.startsWith(' ')) {
@@ -132,22 +122,21 @@ class FastReader {
         const next = this.lines[this.i];
         if (next && (next.indent > indent || (next.indent === indent && (next.content === '-' || next.content.startsWith('- '))))) {
           value = this.node(next.indent, p);
-          end = this.lastEnd;
+          end = this.values.get(p)?.[1] ?? end;
         } else {
           value = null;
-          if (this.track) this.values.set(p, [restOffset, restOffset]);
+          this.values.set(p, [restOffset, restOffset]);
           end = restOffset;
         }
       } else {
         const [v, s, e] = this.scalar(rest, restOffset, indent);
         value = v;
-        if (this.track) this.values.set(p, [s, e]);
+        this.values.set(p, [s, e]);
         end = e;
       }
-      Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+      setOwn(out, k, value);
     }
-    if (this.track) this.values.set(pointer, [start, end]);
-    this.lastEnd = end;
+    this.values.set(pointer, [start, end]);
     return out;
   }
 
@@ -160,7 +149,7 @@ class FastReader {
       if (!line || line.indent < indent) break;
       if (line.indent > indent) bail();
       if (!(line.content === '-' || line.content.startsWith('- '))) break;
-      const p = this.track ? childPointer(pointer, out.length) : pointer;
+      const p = childPointer(pointer, out.length);
       let skip = 1;
       while (line.content[skip] === ' ') skip++;
       const rest = line.content.slice(skip);
@@ -169,10 +158,10 @@ class FastReader {
         const next = this.lines[this.i];
         if (next && next.indent > indent) {
           out.push(this.node(next.indent, p));
-          end = this.lastEnd;
+          end = this.values.get(p)?.[1] ?? end;
         } else {
           out.push(null);
-          if (this.track) this.values.set(p, [line.offset + skip, line.offset + skip]);
+          this.values.set(p, [line.offset + skip, line.offset + skip]);
           end = line.offset + skip;
         }
         continue;
@@ -182,17 +171,16 @@ class FastReader {
         // of its own, indented where its content starts.
         this.lines[this.i] = { indent: line.indent + skip, content: rest, offset: line.offset + skip, afterGap: false, comment: line.comment };
         out.push(this.node(line.indent + skip, p));
-        end = this.lastEnd;
+        end = this.values.get(p)?.[1] ?? end;
         continue;
       }
       this.i++;
       const [v, s, e] = this.scalar(rest, line.offset + skip, indent);
       out.push(v);
-      if (this.track) this.values.set(p, [s, e]);
+      this.values.set(p, [s, e]);
       end = e;
     }
-    if (this.track) this.values.set(pointer, [start, end]);
-    this.lastEnd = end;
+    this.values.set(pointer, [start, end]);
     return out;
   }
 
@@ -218,7 +206,7 @@ class FastReader {
     const lineEnd = text.indexOf('\n', close);
     const after = text.slice(close + 1, lineEnd < 0 ? text.length : lineEnd);
     if (!/^\s*(#.*)?$/.test(after) || (after.includes('#') && !/^\s+#/.test(after))) bail();
-    let result = (parts[0] ?? '').replace(/ +$/, '');
+    let result = trimSpaces(parts[0] ?? '');
     let newlines = 0;
     for (let k = 1; k < parts.length; k++) {
       const raw = parts[k] ?? '';
@@ -303,9 +291,25 @@ function keyOf(content: string): string | undefined {
   return key;
 }
 
+/** `s` without trailing spaces (only U+0020, like `/ +$/`). */
+function trimSpaces(s: string): string {
+  let end = s.length;
+  while (end > 0 && s.charCodeAt(end - 1) === 32) end--;
+  return end === s.length ? s : s.slice(0, end);
+}
+
+/**
+ * `out[k] = value` as an own data property. Plain assignment is much cheaper than
+ * `Object.defineProperty`; only `__proto__` (an accessor on Object.prototype) needs the latter.
+ */
+export function setOwn(out: Record<string, unknown>, k: string, value: unknown): void {
+  if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true, configurable: true });
+  else out[k] = value;
+}
+
 function stripComment(content: string): string {
   const hash = content.indexOf(' #');
-  if (hash < 0) return content.replace(/ +$/, '');
+  if (hash < 0) return trimSpaces(content);
   // A ` #` inside quotes is not a comment: leave such lines to the full parser.
   if (content.includes("'") || content.includes('"')) {
     const q = content.search(/['"]/);
@@ -314,10 +318,10 @@ function stripComment(content: string): string {
       const close = quotedEnd(content.slice(q), quote);
       if (close < 0) bail();
       const h2 = content.indexOf(' #', q + close + 1);
-      return (h2 < 0 ? content : content.slice(0, h2)).replace(/ +$/, '');
+      return trimSpaces(h2 < 0 ? content : content.slice(0, h2));
     }
   }
-  return content.slice(0, hash).replace(/ +$/, '');
+  return trimSpaces(content.slice(0, hash));
 }
 
 function quotedEnd(s: string, quote: string): number {

@@ -30,6 +30,7 @@ import type {
   RestRoute,
   UrlTemplate,
 } from './model.js';
+import { setOwn } from './fast-yaml.js';
 import { childPointer, SourceMap } from './source.js';
 import { expressionRefs, formatUrlTemplate, parseExpression, parseUrlTemplate } from './templates.js';
 import type { ExpressionContext } from './templates.js';
@@ -220,7 +221,7 @@ export class Normaliser {
       if (!k && o['keys'] === undefined) this.r.report('missing-key', 'error', 'A bind needs `keys` (`VARIABLE: SOURCE_KEY`).', p, true);
       if (k) {
         for (const [name, value] of Object.entries(k)) {
-          if (typeof value === 'string' || typeof value === 'number') Object.defineProperty(keys, name, { value: String(value), enumerable: true, writable: true, configurable: true });
+          if (typeof value === 'string' || typeof value === 'number') setOwn(keys, name, String(value));
           else this.r.report('invalid-type', 'error', `Bind key \`${name}\` must map to a string (the environment variable or file key to read).`, childPointer(`${p}/keys`, name));
         }
       }
@@ -697,7 +698,7 @@ export class Normaliser {
       if (v !== null && typeof v === 'object') {
         this.r.report('invalid-type', 'warning', `\`with\` value for \`${k}\` should be a string or number; found ${Array.isArray(v) ? 'a list' : 'a mapping'}. It is sent as JSON.`, kp);
       }
-      Object.defineProperty(out, k, { value: this.exprAt(v, kp), enumerable: true, writable: true, configurable: true });
+      setOwn(out, k, this.exprAt(v, kp));
     }
     return out;
   }
@@ -763,7 +764,7 @@ export class Normaliser {
           const child = r.object(v, kp, `Output property \`${k}\``);
           if (!child) continue;
           const cm = this.outputMapping(child, kp);
-          if (cm) Object.defineProperty(m.properties, k, { value: cm, enumerable: true, writable: true, configurable: true });
+          if (cm) setOwn(m.properties, k, cm);
         }
       }
     }
@@ -1045,7 +1046,7 @@ export class Normaliser {
     const properties: Record<string, JsonSchema> = {};
     const required: string[] = [];
     for (const i of inputs) {
-      Object.defineProperty(properties, i.name, { value: i.schema, enumerable: true, writable: true, configurable: true });
+      setOwn(properties, i.name, i.schema);
       if (i.required) required.push(i.name);
     }
     const inputSchema: JsonSchema = { type: 'object', properties };
@@ -1201,7 +1202,7 @@ function outputSchemaOf(output: OutputShape): JsonSchema | undefined {
   if (output.root.properties) {
     const props: Record<string, JsonSchema> = {};
     for (const [k, v] of Object.entries(output.root.properties)) {
-      Object.defineProperty(props, k, { value: { type: v.type }, enumerable: true, writable: true, configurable: true });
+      setOwn(props, k, { type: v.type });
     }
     schema['properties'] = props;
   }

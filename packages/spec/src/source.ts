@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { fastParse } from './fast-yaml.js';
 import type { Document, Node } from 'yaml';
+import type { SourcePosition, SourceRange } from './model.js';
 
 type YamlModule = typeof import('yaml');
 let yamlModule: YamlModule | undefined;
@@ -11,7 +12,6 @@ let yamlModule: YamlModule | undefined;
 function yaml(): YamlModule {
   return (yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule);
 }
-import type { SourcePosition, SourceRange } from './model.js';
 
 /** Escape one JSON pointer segment (`~` → `~0`, `/` → `~1`). */
 export function escapePointerSegment(segment: string): string {
@@ -51,17 +51,14 @@ export class SourceMap {
   private aliasBudget = MAX_ALIAS_NODES;
   private readonly anchors = new Map<string, Node>();
 
-  /** False while the fast reader's ranges have not been built (they are, on first lookup). */
-  private rangesBuilt = true;
-
   constructor(text: string, options: { fast?: boolean } = {}) {
     this.text = text;
-    // Most documents need no range at all (no diagnostic): read the value only, ranges on demand.
-    const fast = options.fast === false ? undefined : fastParse(text, false);
+    const fast = options.fast === false ? undefined : fastParse(text);
     if (fast) {
       this.reader = 'fast';
       this.value = fast.value;
-      this.rangesBuilt = false;
+      this.values = fast.values;
+      this.keys = fast.keys;
       this.hasContent = true;
       return;
     }
@@ -158,17 +155,6 @@ export class SourceMap {
     return null;
   }
 
-  /** Reads the text again with ranges (the fast reader is deterministic: same value, same bail). */
-  private buildRanges(): void {
-    if (this.rangesBuilt) return;
-    this.rangesBuilt = true;
-    const ranged = fastParse(this.text, true);
-    if (ranged) {
-      this.values = ranged.values;
-      this.keys = ranged.keys;
-    }
-  }
-
   position(offset: number): SourcePosition {
     const o = Math.max(0, Math.min(offset, this.text.length));
     if (!this.lineStarts) {
@@ -189,7 +175,6 @@ export class SourceMap {
 
   /** For tests: the recorded ranges. */
   ranges(): { values: ReadonlyMap<string, [number, number]>; keys: ReadonlyMap<string, [number, number]> } {
-    this.buildRanges();
     return { values: this.values, keys: this.keys };
   }
 
@@ -204,7 +189,6 @@ export class SourceMap {
    * entry, else the value's range. Falls back to the nearest ancestor that has a range.
    */
   range(pointer: string, key = false): SourceRange {
-    this.buildRanges();
     let p = pointer;
     for (;;) {
       const r = (key ? this.keys.get(p) : undefined) ?? this.values.get(p) ?? this.keys.get(p);
