@@ -1,5 +1,10 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+import module from 'node:module';
+
+// Node >= 22.1 caches compiled code between runs (a no-op, absent, on Node 20).
+module.enableCompileCache?.();
+
+const { main } = await import('../dist/cli.js');
 
 main(process.argv.slice(2)).then(
   (code) => {

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { pino } from 'pino';
 import type { Logger as PinoLogger } from 'pino';
-import pretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogLevel } from './args.js';
 
 export type Logger = PinoLogger;
@@ -62,6 +63,14 @@ export interface CreateLoggerOptions {
   redactor?: SecretRedactor;
 }
 
+const require = createRequire(import.meta.url);
+
+/** pino-pretty (29 modules) is loaded only when pretty output is wanted: not in production. */
+function loadPretty(): typeof PinoPretty {
+  const mod = require('pino-pretty') as typeof PinoPretty & { default?: typeof PinoPretty };
+  return mod.default ?? mod;
+}
+
 /**
  * The server's pino logger: JSON lines on stderr, pretty in a terminal, with both path-based
  * redaction and value-based redaction of every secret the consumers resolved.
@@ -70,7 +79,7 @@ export function createLogger(options: CreateLoggerOptions = {}): { logger: Logge
   const redactor = options.redactor ?? new SecretRedactor();
   const usePretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const destination = usePretty
-    ? pretty({
+    ? loadPretty()({
         destination: options.destination ?? 2,
         sync: true,
         colorize: options.destination === undefined,

@@ -1,6 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { mergeEnv, readEnvFile } from '../src/env-file.js';
@@ -88,5 +90,27 @@ describe('logger', () => {
     expect(ServerError.isInstance(e)).toBe(true);
     expect(ServerError.isInstance({ code: 'SERVER_LISTEN' })).toBe(false);
     expect(ServerError.isInstance({ [Symbol.for('naftiko-ts.server.error')]: true })).toBe(true);
+  });
+});
+
+describe('start-up cost', () => {
+  const dist = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../dist/index.js');
+
+  it.skipIf(!existsSync(dist))('serving (stderr not a terminal) does not load pino-pretty; pretty output does', () => {
+    // A fresh process: the built server on the embedded seed, as `naftiko-ts serve` runs it.
+    const script = `
+      import { createRequire } from 'node:module';
+      const { createLogger, startServer } = await import(${JSON.stringify(dist)});
+      const cache = createRequire(import.meta.url).cache;
+      const loaded = () => Object.keys(cache).some((k) => k.includes('/node_modules/pino-pretty/'));
+      const { logger } = createLogger({ level: 'silent' });
+      const handle = await startServer({ restPort: 0, mcpPort: 0, vars: { store_hash: 'abc' }, env: { BIGCOMMERCE_API_KEY: 'k-123456' }, logger });
+      const serving = loaded();
+      await handle.close();
+      createLogger({ pretty: true, level: 'silent' });
+      process.stdout.write(JSON.stringify({ serving, pretty: loaded() }));
+    `;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(JSON.parse(out)).toEqual({ serving: false, pretty: true });
   });
 });

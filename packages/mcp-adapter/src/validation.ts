@@ -19,10 +19,82 @@ export type CheckResult =
 
 export type Check = (input: unknown) => CheckResult;
 
-export function createAjv(): Ajv2020 {
-  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true });
+/**
+ * The ajv instance for tool schemas. `validateSchema: false` skips checking each schema against the
+ * 2020-12 meta-schema, whose own compilation costs ≈ 100+ ms on the first call: use it only for
+ * schemas {@link isPlainSchema} has already checked.
+ */
+export function createAjv(options: { validateSchema?: boolean } = {}): Ajv2020 {
+  const ajv = new Ajv2020({ strict: false, allErrors: true, validateFormats: true, validateSchema: options.validateSchema ?? true });
   addFormats(ajv);
   return ajv;
+}
+
+const JSON_TYPES = new Set(['string', 'number', 'integer', 'boolean', 'array', 'object', 'null']);
+const isCount = (v: unknown): boolean => Number.isSafeInteger(v) && (v as number) >= 0;
+const isStringArray = (v: unknown): boolean => Array.isArray(v) && v.every((x) => typeof x === 'string');
+
+/**
+ * True when `schema` uses only plain keywords with well-formed values, which is exactly the case
+ * where checking it against the meta-schema cannot fail (the schemas the engine builds from
+ * capability inputs). Anything else (combinators, `$ref`, unusual keywords or values) is left to
+ * the meta-schema check, so an invalid schema is reported exactly as before.
+ */
+export function isPlainSchema(schema: unknown, depth = 0): boolean {
+  if (typeof schema === 'boolean') return true;
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema) || depth > 32) return false;
+  for (const [k, v] of Object.entries(schema)) {
+    switch (k) {
+      case 'type':
+        if (!(typeof v === 'string' ? JSON_TYPES.has(v) : Array.isArray(v) && v.length > 0 && v.every((t) => JSON_TYPES.has(t as string)) && new Set(v).size === v.length)) return false;
+        break;
+      case 'properties':
+        if (typeof v !== 'object' || v === null || Array.isArray(v)) return false;
+        for (const p of Object.values(v)) if (!isPlainSchema(p, depth + 1)) return false;
+        break;
+      case 'items':
+      case 'additionalProperties':
+        if (!isPlainSchema(v, depth + 1)) return false;
+        break;
+      case 'required':
+        if (!isStringArray(v) || new Set(v as string[]).size !== (v as string[]).length) return false;
+        break;
+      case 'enum':
+        if (!Array.isArray(v)) return false;
+        break;
+      case 'minimum':
+      case 'maximum':
+      case 'exclusiveMinimum':
+      case 'exclusiveMaximum':
+        if (typeof v !== 'number' || !Number.isFinite(v)) return false;
+        break;
+      case 'minLength':
+      case 'maxLength':
+      case 'minItems':
+      case 'maxItems':
+      case 'minProperties':
+      case 'maxProperties':
+        if (!isCount(v)) return false;
+        break;
+      case 'uniqueItems':
+        if (typeof v !== 'boolean') return false;
+        break;
+      case 'title':
+      case 'description':
+      case 'format':
+        if (typeof v !== 'string') return false;
+        break;
+      case 'examples':
+        if (!Array.isArray(v)) return false;
+        break;
+      case 'const':
+      case 'default':
+        break;
+      default:
+        return false;
+    }
+  }
+  return true;
 }
 
 /** `/a/b/0` → `a.b[0]` */
@@ -94,6 +166,8 @@ export class PrecompiledValidators implements jsonSchemaValidator {
 
   private instance: Ajv2020 | undefined;
 
+  private plainInstance: Ajv2020 | undefined;
+
   constructor(ajv?: Ajv2020) {
     this.instance = ajv;
   }
@@ -101,6 +175,14 @@ export class PrecompiledValidators implements jsonSchemaValidator {
   /** The ajv instance, created on first compilation. */
   private get ajv(): Ajv2020 {
     return (this.instance ??= createAjv());
+  }
+
+  /** Compiles with the meta-schema check only when {@link isPlainSchema} cannot vouch for `schema`. */
+  private compileSchema(schema: object): ValidateFunction {
+    if (this.instance === undefined && isPlainSchema(schema)) {
+      return (this.plainInstance ??= createAjv({ validateSchema: false })).compile(schema);
+    }
+    return this.ajv.compile(schema);
   }
 
   /**
@@ -112,13 +194,13 @@ export class PrecompiledValidators implements jsonSchemaValidator {
     let check = this.checks.get(schema);
     if (!check) {
       if (eager) {
-        check = toCheck(this.ajv.compile(schema), subject);
+        check = toCheck(this.compileSchema(schema), subject);
       } else {
         let compiled: Check | undefined;
         check = (input: unknown) => {
           if (!compiled) {
             try {
-              compiled = toCheck(this.ajv.compile(schema), subject);
+              compiled = toCheck(this.compileSchema(schema), subject);
             } catch (err) {
               const reason = err instanceof Error ? err.message : String(err);
               compiled = () => ({ valid: false, data: undefined, errorMessage: `the ${subject} schema of this tool is invalid (${reason})` });

@@ -1,5 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { PrecompiledValidators } from '../src/validation.js';
+import { createAjv, isPlainSchema, PrecompiledValidators } from '../src/validation.js';
+import { hasShared, loadCapability, shared } from './helpers.js';
 
 const schema = {
   type: 'object',
@@ -46,5 +50,59 @@ describe('argument validation messages', () => {
     expect(r.valid).toBe(false);
     expect(r.errorMessage).toMatch(/schema of this tool is invalid/);
     expect(() => new PrecompiledValidators().compile({ ...bad }, 'argument', true)).toThrow();
+  });
+});
+
+describe('plain schemas skip the meta-schema check (start-up cost), with the same outcome', () => {
+  it('recognises the plain keyword subset and refuses anything else', () => {
+    expect(isPlainSchema(schema)).toBe(true);
+    expect(isPlainSchema({ type: ['string', 'null'], minLength: 1, format: 'date-time', examples: ['x'], default: 'a', const: 'a' })).toBe(true);
+    for (const bad of [
+      { type: 'nonsense' },
+      { type: [] },
+      { type: ['string', 'string'] },
+      { minimum: 'x' },
+      { minLength: -1 },
+      { minItems: 1.5 },
+      { required: ['a', 'a'] },
+      { required: 'a' },
+      { enum: 'a' },
+      { properties: { a: { type: 'nonsense' } } },
+      { items: { $ref: '#/x' } },
+      { anyOf: [{ type: 'string' }] },
+      { pattern: '[' },
+      { description: 1 },
+      [],
+      null,
+    ]) {
+      expect(isPlainSchema(bad), JSON.stringify(bad)).toBe(false);
+    }
+  });
+
+  it('gives the same verdicts and messages as the meta-schema-checked compilation', () => {
+    const plain = new PrecompiledValidators().compile(schema);
+    const checked = new PrecompiledValidators(createAjv()).compile(schema);
+    fc.assert(
+      fc.property(fc.oneof(fc.anything(), fc.record({ body: fc.anything(), mode: fc.anything() }, { requiredKeys: [] })), (input) => {
+        expect(plain(input)).toEqual(checked(input));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  const corpus = path.join(shared, 'corpus/bigcommerce');
+  it.skipIf(!hasShared || !fs.existsSync(corpus))('every tool schema of the corpus is plain', () => {
+    const notPlain: string[] = [];
+    for (const f of fs.readdirSync(corpus).filter((x) => x.endsWith('.yaml'))) {
+      const capability = loadCapability(path.join(corpus, f));
+      for (const adapter of capability.exposes) {
+        if (adapter.type !== 'mcp') continue;
+        for (const tool of adapter.tools) {
+          if (!isPlainSchema({ type: 'object', ...tool.inputSchema })) notPlain.push(`${f} ${tool.name} input`);
+          if (tool.outputSchema && !isPlainSchema(tool.outputSchema)) notPlain.push(`${f} ${tool.name} output`);
+        }
+      }
+    }
+    expect(notPlain).toEqual([]);
   });
 });
