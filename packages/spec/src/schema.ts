@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import type _Ajv2020 from 'ajv/dist/2020.js';
+import _Ajv2020 from 'ajv/dist/2020.js';
 import type { ErrorObject, ValidateFunction } from 'ajv';
 import type { Diagnostic, DiagnosticCode } from './diagnostics.js';
 import type { JsonSchema } from './model.js';
@@ -7,9 +6,9 @@ import type { SourceMap } from './source.js';
 import { escapePointerSegment } from './source.js';
 
 type Ajv2020Class = typeof _Ajv2020.default;
-/** ajv is loaded on first strict validation only (lenient parsing never needs it). */
+/** ajv's 2020-12 class (a CommonJS module: its class is `default` or the module itself). */
 function loadAjv2020(): Ajv2020Class {
-  const mod = createRequire(import.meta.url)('ajv/dist/2020.js') as { default?: Ajv2020Class };
+  const mod = _Ajv2020 as unknown as { default?: Ajv2020Class };
   return (mod.default ?? mod) as Ajv2020Class;
 }
 

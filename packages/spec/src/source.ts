@@ -1,16 +1,15 @@
-import { createRequire } from 'node:module';
+import * as yamlLibrary from 'yaml';
 import { fastParse } from './fast-yaml.js';
 import type { Document, Node } from 'yaml';
 import type { SourcePosition, SourceRange } from './model.js';
 
-type YamlModule = typeof import('yaml');
-let yamlModule: YamlModule | undefined;
 /**
- * The full `yaml` parser (72 modules), loaded on first need: capability files the fast reader
- * handles never load it.
+ * The full `yaml` parser: used when the fast reader hands a document over (flow style, anchors,
+ * syntax errors…). Imported statically so the package stays free of Node built-ins and works in
+ * any bundler or runtime.
  */
-function yaml(): YamlModule {
-  return (yamlModule ??= createRequire(import.meta.url)('yaml') as YamlModule);
+function yaml(): typeof yamlLibrary {
+  return yamlLibrary;
 }
 
 /** Escape one JSON pointer segment (`~` → `~0`, `/` → `~1`). */

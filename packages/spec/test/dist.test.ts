@@ -21,23 +21,15 @@ describe('built package', () => {
     expect(parse('naftiko: 1.0.0-alpha2\ncapability:\n  exposes: []\n').capability?.version).toBe('1.0.0-alpha2');
   });
 
-  it('loads yaml only when the fast reader bails, and ajv only for strict validation', () => {
-    // A fresh process: which CommonJS modules did each kind of parse load?
-    const script = `
-      import { createRequire } from 'node:module';
-      const { parseCapability } = await import(${JSON.stringify(distIndex)});
-      const cache = createRequire(import.meta.url).cache;
-      const loaded = (name) => Object.keys(cache).some((k) => k.includes('/node_modules/' + name + '/'));
-      const out = {};
-      parseCapability('naftiko: 1.0.0-alpha2\\ncapability:\\n  exposes:\\n    - type: rest\\n');
-      out.plain = [loaded('yaml'), loaded('ajv')];
-      parseCapability('naftiko: 1.0.0-alpha2\\ncapability: {exposes: []}\\n');
-      out.flow = [loaded('yaml'), loaded('ajv')];
-      parseCapability('naftiko: 1.0.0-alpha2\\ncapability:\\n  exposes:\\n    - type: rest\\n', { strict: true });
-      out.strict = [loaded('yaml'), loaded('ajv')];
-      process.stdout.write(JSON.stringify(out));
-    `;
-    const out = JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' })) as Record<string, boolean[]>;
-    expect(out).toEqual({ plain: [false, false], flow: [true, false], strict: [true, true] });
+  it('stays a pure leaf: no Node built-ins, no fs or network in the built code', () => {
+    const files = fs.readdirSync(path.join(packageRoot, 'dist')).filter((f) => f.endsWith('.js'));
+    expect(files.length).toBeGreaterThan(0);
+    for (const file of files) {
+      const code = fs.readFileSync(path.join(packageRoot, 'dist', file), 'utf8');
+      const imports = [...code.matchAll(/(?:import|from)\s*\(?\s*['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '');
+      const offending = imports.filter((name) => name.startsWith('node:') || ['fs', 'path', 'http', 'https', 'net', 'module', 'child_process'].includes(name));
+      expect(offending, `${file} imports ${offending.join(', ')}`).toEqual([]);
+      expect(code, file).not.toMatch(/\b(?:fetch|require)\(/);
+    }
   });
 });
