@@ -11,11 +11,11 @@ import {
 import type { RestAdapter } from '@naftiko-ts/spec';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer, ConsumerError, type Consumer, type PreparedCall } from '../src/index.js';
-import { hasShared, loadFile, recordingSleep, seedFile } from './helpers.js';
+import { hasSeed, loadFile, recordingSleep, seedFile } from './helpers.js';
 
 const NS = 'storefront-token-customer-impersonation-token';
 
-describe.skipIf(!hasShared)('seed against the BigCommerce emulator', () => {
+describe.skipIf(!hasSeed)('seed against the BigCommerce emulator', () => {
   let emu: Emulator;
   let consumer: Consumer;
   let prepared: PreparedCall;

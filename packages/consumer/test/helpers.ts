@@ -10,7 +10,9 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 export const sharedDir = path.resolve(repoRoot, '../shared');
 export const hasShared = fs.existsSync(sharedDir);
 export const corpusDir = path.join(sharedDir, 'corpus/bigcommerce');
-export const seedFile = path.join(sharedDir, 'capabilities/storefront-token-customer-impersonation-token.yaml');
+/** The seed ships inside apps/server (the user's own document), so seed tests run without ../shared. */
+export const seedFile = path.join(repoRoot, 'apps/server/capabilities/storefront-token-customer-impersonation-token.yaml');
+export const hasSeed = fs.existsSync(seedFile);
 export const fixturesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
 /** Parses a capability; fails the test on any error diagnostic. */

@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConsumer, ConsumerError } from '../src/index.js';
 import type { McpAdapter, RestAdapter } from '@naftiko-ts/spec';
-import { hasShared, load, seedFile, startStub, type Stub } from './helpers.js';
+import { hasSeed, load, seedFile, startStub, type Stub } from './helpers.js';
 
-if (!hasShared) console.warn('../shared not found: seed tests skipped');
 
-describe.skipIf(!hasShared)('seed capability (customer impersonation token)', () => {
+describe.skipIf(!hasSeed)('seed capability (customer impersonation token)', () => {
   let stub: Stub;
   beforeAll(async () => {
     stub = await startStub((_req, res) => {

@@ -3,11 +3,11 @@ import path from 'node:path';
 import util from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createConsumer, ConsumerError } from '../src/index.js';
-import { fixturesDir, hasShared, load, loadFile, seedFile, startStub } from './helpers.js';
+import { corpusDir, fixturesDir, hasSeed, hasShared, load, loadFile, seedFile, startStub } from './helpers.js';
 
 const boundFile = path.join(fixturesDir, 'binds/bound.yaml');
 
-describe.skipIf(!hasShared)('start-up check (seed)', () => {
+describe.skipIf(!hasSeed)('start-up check (seed)', () => {
   it('reports a missing STORE_HASH and a missing BIGCOMMERCE_API_KEY together, naming what to set', () => {
     const consumer = createConsumer({ capability: loadFile(seedFile), env: {} });
     const names = consumer.problems.map((p) => `${p.kind}:${p.name}`).sort();
@@ -64,8 +64,8 @@ describe.skipIf(!hasShared)('start-up check (seed)', () => {
     expect(consumer.secretValues()).toContain('given');
   });
 
-  it('an undeclared env key used by auth (`{{env.BIGCOMMERCE_USER}}`) reads that env var, or is reported', () => {
-    const text = fs.readFileSync(path.join(path.dirname(seedFile), '../corpus/bigcommerce/tax-provider-tax-provider.yaml'), 'utf8');
+  it.skipIf(!hasShared)('an undeclared env key used by auth (`{{env.BIGCOMMERCE_USER}}`) reads that env var, or is reported', () => {
+    const text = fs.readFileSync(path.join(corpusDir, 'tax-provider-tax-provider.yaml'), 'utf8');
     const capability = load(text);
     const missing = createConsumer({ capability, env: { APP_DOMAIN: 'x.test', BIGCOMMERCE_API_KEY: 'k' } });
     expect(missing.problems.map((p) => p.name).sort()).toEqual(['BIGCOMMERCE_PASS', 'BIGCOMMERCE_USER']);

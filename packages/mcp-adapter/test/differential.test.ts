@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { ConsumerError } from '@naftiko-ts/consumer';
 import { createMcpApp, createToolRegistry, HotPath, type McpHeaders } from '../src/index.js';
 import { serverIdentity } from '../src/app.js';
-import { MODERN, SEED, SEED_TOOL, hasShared, loadCapability, mcpAdapterOf, modern, post, result, stubConsumer, type Invocation } from './helpers.js';
+import { MODERN, SEED, SEED_TOOL, hasSeed, loadCapability, mcpAdapterOf, modern, post, result, stubConsumer, type Invocation } from './helpers.js';
 
 const SECRET = 'sk-differential-secret-123';
 
@@ -134,7 +134,7 @@ function comparable(r: { status: number; headers: Headers; json: unknown; text: 
   return { status: r.status, contentType: (r.headers.get('content-type') ?? '').split(';')[0], body: r.json ?? r.text };
 }
 
-describe.skipIf(!hasShared)('hot path ≡ SDK', () => {
+describe.skipIf(!hasSeed)('hot path ≡ SDK', () => {
   let hotApp: FastifyInstance;
   let sdkApp: FastifyInstance;
   let hotUrl: string;
@@ -185,7 +185,7 @@ describe.skipIf(!hasShared)('hot path ≡ SDK', () => {
   });
 });
 
-describe.skipIf(!hasShared)('hot path ≡ SDK for an adapter without tools', () => {
+describe.skipIf(!hasSeed)('hot path ≡ SDK for an adapter without tools', () => {
   it('defers to the SDK (no tools capability)', async () => {
     const capability = loadCapability(SEED);
     const adapter = { ...mcpAdapterOf(capability), tools: [] };
@@ -209,7 +209,7 @@ describe.skipIf(!hasShared)('hot path ≡ SDK for an adapter without tools', () 
   });
 });
 
-describe.skipIf(!hasShared)('empty upstream bodies', () => {
+describe.skipIf(!hasSeed)('empty upstream bodies', () => {
   it('reports a 204 as success with no content, not as an output-schema error', async () => {
     const capability = loadCapability(SEED);
     const app = await createMcpApp({ capability, consumer: stubConsumer(() => result(204, undefined)) });
@@ -230,7 +230,7 @@ describe.skipIf(!hasShared)('empty upstream bodies', () => {
   });
 });
 
-describe.skipIf(!hasShared)('upstream error texts', () => {
+describe.skipIf(!hasSeed)('upstream error texts', () => {
   it('gives the status, the body and a retry hint on 429', async () => {
     const app = await createMcpApp({ capability: loadCapability(SEED), consumer: stubConsumer(respond, [SECRET]) });
     try {

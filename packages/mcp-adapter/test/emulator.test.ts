@@ -12,7 +12,7 @@ import { createConsumer } from '@naftiko-ts/consumer';
 import type { Consumer } from '@naftiko-ts/consumer';
 import { DEV_ACCESS_TOKEN, DEV_STORE_HASH, startEmulator, verifyToken, decodeJwt, type Emulator } from '@naftiko-ts/bigcommerce-emulator';
 import { createMcpApp } from '../src/index.js';
-import { SEED, SEED_NS, SEED_TOOL, hasShared, loadCapability, post } from './helpers.js';
+import { SEED, SEED_NS, SEED_TOOL, hasSeed, loadCapability, post } from './helpers.js';
 
 const WRONG_KEY = 'wrong-key-7f3a9c2e1b';
 
@@ -22,7 +22,7 @@ type AnyClient = {
   close(): Promise<void>;
 };
 
-describe.skipIf(!hasShared)('seed tool against the BigCommerce emulator', () => {
+describe.skipIf(!hasSeed)('seed tool against the BigCommerce emulator', () => {
   let emulator: Emulator;
   let app: FastifyInstance;
   let badApp: FastifyInstance;

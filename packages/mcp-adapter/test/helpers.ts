@@ -10,7 +10,9 @@ export const shared = path.resolve(repoRoot, '../shared');
 export const hasShared = fs.existsSync(shared);
 if (!hasShared) console.warn(`${shared} not found: tests that need ../shared are skipped`);
 
-export const SEED = path.join(shared, 'capabilities/storefront-token-customer-impersonation-token.yaml');
+/** The seed ships inside apps/server (the user's own document), so seed tests run without ../shared. */
+export const SEED = path.join(repoRoot, 'apps/server/capabilities/storefront-token-customer-impersonation-token.yaml');
+export const hasSeed = fs.existsSync(SEED);
 export const SEED_NS = 'storefront-token-customer-impersonation-token';
 export const SEED_TOOL = 'bigcommerce-create-token';
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import { createMcpApp, McpAdapterError } from '../src/index.js';
-import { SEED, SEED_TOOL, hasShared, loadCapability, mcpAdapterOf, modern, parseText, post, result, stubConsumer } from './helpers.js';
+import { SEED, SEED_TOOL, hasSeed, loadCapability, mcpAdapterOf, modern, parseText, post, result, stubConsumer } from './helpers.js';
 
 function raw(
   port: number,
@@ -32,7 +32,7 @@ function raw(
 
 const LIST = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'tools/list' });
 
-describe.skipIf(!hasShared)('Streamable HTTP endpoint', () => {
+describe.skipIf(!hasSeed)('Streamable HTTP endpoint', () => {
   let app: FastifyInstance;
   let port: number;
   let base: string;
@@ -207,7 +207,7 @@ describe.skipIf(!hasShared)('Streamable HTTP endpoint', () => {
   });
 });
 
-describe.skipIf(!hasShared)('non-loopback binding', () => {
+describe.skipIf(!hasSeed)('non-loopback binding', () => {
   it('validates Host against allowedHosts', async () => {
     const app = await createMcpApp({ capability: loadCapability(SEED), consumer: stubConsumer(() => result(200, {})), host: '0.0.0.0', allowedHosts: ['mcp.example.com'] });
     await app.listen({ port: 0, host: '127.0.0.1' });
@@ -221,7 +221,7 @@ describe.skipIf(!hasShared)('non-loopback binding', () => {
   });
 });
 
-describe.skipIf(!hasShared)('exposed-side bearer authentication', () => {
+describe.skipIf(!hasSeed)('exposed-side bearer authentication', () => {
   const TOKEN = 'mcp-client-token-0123456789';
   let app: FastifyInstance;
   let port: number;
@@ -267,7 +267,7 @@ describe.skipIf(!hasShared)('exposed-side bearer authentication', () => {
   });
 });
 
-describe.skipIf(!hasShared)('several adapters on one server', () => {
+describe.skipIf(!hasSeed)('several adapters on one server', () => {
   it('merges tools and refuses a tool name declared twice, naming both sources', async () => {
     const a = loadCapability(SEED);
     const b = parseText(fs.readFileSync(SEED, 'utf8'), '/elsewhere/other.yaml');
@@ -299,7 +299,7 @@ describe.skipIf(!hasShared)('several adapters on one server', () => {
   });
 });
 
-describe.skipIf(!hasShared)('2026-07-28 subscriptions/listen stream', () => {
+describe.skipIf(!hasSeed)('2026-07-28 subscriptions/listen stream', () => {
   it('streams the acknowledgement over SSE and does not keep close() waiting', async () => {
     const app = await createMcpApp({ capability: loadCapability(SEED), consumer: stubConsumer(() => result(200, {})) });
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -11,13 +11,13 @@ import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { Client as Client1 } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport as Stdio1 } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { DEV_ACCESS_TOKEN, DEV_STORE_HASH, startEmulator, verifyToken, type Emulator } from '@naftiko-ts/bigcommerce-emulator';
-import { SEED, SEED_TOOL, hasShared, here } from './helpers.js';
+import { SEED, SEED_TOOL, hasSeed, here } from './helpers.js';
 
 const SCRIPT = path.join(here, 'fixtures/stdio-server.mjs');
 const built = fs.existsSync(path.join(here, '../dist/index.js'));
 if (!built) console.warn('packages/mcp-adapter/dist not built: stdio tests skipped (run `pnpm --filter @naftiko-ts/mcp-adapter build`)');
 
-describe.skipIf(!hasShared || !built)('stdio transport', { timeout: 120_000 }, () => {
+describe.skipIf(!hasSeed || !built)('stdio transport', { timeout: 120_000 }, () => {
   let emulator: Emulator;
   beforeAll(async () => {
     emulator = await startEmulator({ port: 0, host: '127.0.0.1' });

@@ -6,15 +6,14 @@ import type { FastifyInstance } from 'fastify';
 import { createConsumer, type Consumer } from '@naftiko-ts/consumer';
 import { decodeJwt, DEV_ACCESS_TOKEN, DEV_STORE_HASH, startEmulator, type Emulator } from '@naftiko-ts/bigcommerce-emulator';
 import { createRestApp } from '../src/index.js';
-import { hasShared, logSink, parse, seedFile } from './helpers.js';
+import { hasSeed, logSink, parse, seedFile } from './helpers.js';
 
-if (!hasShared) console.warn('../shared not found: seed-against-emulator tests skipped');
 
 const NS = 'storefront-token-customer-impersonation-token';
 const ROUTE = '/v1/storefront/api-token-customer-impersonation';
 const WRONG_KEY = 'wrong-key-Secret-77';
 
-describe.skipIf(!hasShared)('seed capability against the BigCommerce emulator (real sockets)', () => {
+describe.skipIf(!hasSeed)('seed capability against the BigCommerce emulator (real sockets)', () => {
   let emulator: Emulator;
   let base: string;
   const servers: Array<{ app: FastifyInstance; consumer: Consumer }> = [];

@@ -11,7 +11,9 @@ export const repoRoot = path.resolve(packageRoot, '../..');
 export const shared = path.resolve(repoRoot, '../shared');
 export const hasShared = fs.existsSync(path.join(shared, 'corpus/bigcommerce'));
 export const corpusDir = path.join(shared, 'corpus/bigcommerce');
-export const seedFile = path.join(shared, 'capabilities/storefront-token-customer-impersonation-token.yaml');
+/** The seed ships inside apps/server (the user's own document), so seed tests run without ../shared. */
+export const seedFile = path.join(repoRoot, 'apps/server/capabilities/storefront-token-customer-impersonation-token.yaml');
+export const hasSeed = fs.existsSync(seedFile);
 export const fixturesDir = path.join(packageRoot, 'test/fixtures');
 
 /** The upstream secret used by every stub-backed test: it must never leak. */
