@@ -136,6 +136,17 @@ describe('file binds', () => {
     expect(consumer.problems.map((p) => `${p.kind}:${p.name}`)).toEqual(['missing-secret:NESTED']);
   });
 
+  it('a bind file named .json but holding YAML text is still read (JSON first, YAML fallback)', () => {
+    const capability = loadFile(boundFile);
+    const consumer = createConsumer({
+      capability,
+      env: {},
+      readFile: (p) => (p.endsWith('secrets.json') ? 'CLIENT_TOKEN: t\nnested:\n  key: n\n' : fs.readFileSync(p, 'utf8')),
+    });
+    expect(consumer.problems).toEqual([]);
+    expect(consumer.secretValues()).toEqual(expect.arrayContaining(['t', 'yaml-pass']));
+  });
+
   it('util.inspect and JSON of the consumer show no secret', () => {
     const consumer = createConsumer({ capability: loadFile(boundFile), env: {} });
     const shown = util.inspect(consumer, { depth: 10, showHidden: true }) + JSON.stringify(consumer);

@@ -6,7 +6,16 @@
  * time by metric objects registered in the registry (prom-client's own Counter/Histogram hash their
  * label objects on every observation, which is measurable at gateway request rates).
  */
-import { Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
+
+const requireModule = createRequire(import.meta.url);
+
+/** prom-client (with @opentelemetry/api, ≈ 80 modules) is loaded on the first use of the registry. */
+function newRegistry(): Registry {
+  const promClient = requireModule('prom-client') as typeof import('prom-client');
+  return new promClient.Registry();
+}
 
 export interface RestMetrics {
   registry: Registry;
@@ -60,7 +69,7 @@ interface CounterSeries {
   count: number;
 }
 
-export function createMetrics(registry: Registry = new Registry()): RestMetrics {
+export function createMetrics(given?: Registry): RestMetrics {
   const requests = new Map<string, RequestSeries>();
   const upstream = new Map<string, CounterSeries>();
   const bounds = LATENCY_BUCKETS;
@@ -109,7 +118,18 @@ export function createMetrics(registry: Registry = new Registry()): RestMetrics 
     },
     reset: () => upstream.clear(),
   };
-  for (const m of [requestCount, requestDuration, upstreamCount]) registry.registerMetric(m as never);
+  // The registry (and prom-client with it) is built on first access: at the first scrape.
+  let registry: Registry | undefined;
+  const registryOf = (): Registry => {
+    if (registry === undefined) {
+      const r = given ?? newRegistry();
+      for (const m of [requestCount, requestDuration, upstreamCount]) r.registerMetric(m as never);
+      registry = r;
+    }
+    return registry;
+  };
+  // A registry passed in (prom-client already loaded by the caller) holds the metrics at once.
+  if (given !== undefined) registryOf();
 
   const requestSeries = (method: string, route: string, status: number): RequestSeries => {
     const key = `${method} ${status} ${route}`;
@@ -148,7 +168,9 @@ export function createMetrics(registry: Registry = new Registry()): RestMetrics 
   }
 
   return {
-    registry,
+    get registry(): Registry {
+      return registryOf();
+    },
     observeRequest(method, route, status, seconds) {
       addRequest(requestSeries(method, route, status), seconds);
     },

@@ -599,7 +599,9 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
     get openapi(): OpenApiDocument {
       return prepared.openapi;
     },
-    registry: metrics.registry,
+    get registry(): Registry {
+      return metrics.registry;
+    },
   });
 }
 
