@@ -4,6 +4,7 @@ export type { ConsumerErrorDetails, ConsumerErrorPhase } from './errors.js';
 export { applyMapping, select as selectJsonPath } from './response.js';
 export { encodePathSegment, encodeQueryComponent, parseUrlTemplate } from './url.js';
 export { parseChallenges } from './auth.js';
+export { trackConnectionAbort } from './abort.js';
 export type {
   AbortHandle,
   CallOptions,

@@ -8,7 +8,6 @@
  *   3. other 2026-07-28 traffic (and malformed requests) goes to the SDK's `createMcpHandler`.
  */
 import { Readable } from 'node:stream';
-import type { Socket } from 'node:net';
 import type { ReadableStream as NodeReadableStream } from 'node:stream/web';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import {
@@ -23,7 +22,7 @@ import {
   type McpHttpHandler,
 } from '@modelcontextprotocol/server';
 import type { Capability, McpAdapter } from '@naftiko-ts/spec';
-import type { AbortHandle, Consumer, Logger } from '@naftiko-ts/consumer';
+import { trackConnectionAbort, type AbortHandle, type Consumer, type Logger } from '@naftiko-ts/consumer';
 import { createAuthCheck, type AuthCheck } from './auth.js';
 import { prepareContent } from './content.js';
 import { McpAdapterError } from './errors.js';
@@ -271,33 +270,6 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
     return reply.send(await response.text());
   };
 
-  const INFLIGHT = Symbol('naftiko-ts.mcp.inflight');
-  type TrackedSocket = Socket & { [INFLIGHT]?: Set<AbortHandle> };
-  /** Registers an in-flight upstream call on the client connection; the connection's close aborts it. */
-  const trackInflight = (socket: Socket | null | undefined, handle: AbortHandle): Set<AbortHandle> | undefined => {
-    if (socket === null || socket === undefined || typeof socket.once !== 'function') return undefined;
-    const tracked = socket as TrackedSocket;
-    let set = tracked[INFLIGHT];
-    if (set === undefined) {
-      const calls = new Set<AbortHandle>();
-      set = calls;
-      tracked[INFLIGHT] = calls;
-      socket.once('close', () => {
-        for (const h of calls) {
-          h.aborted = true;
-          h.onAbort?.();
-        }
-        calls.clear();
-      });
-    }
-    if (socket.destroyed) {
-      handle.aborted = true;
-      handle.onAbort?.();
-      return undefined;
-    }
-    set.add(handle);
-    return set;
-  };
 
   const post = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
     const body = request.body;
@@ -326,7 +298,7 @@ export async function createMcpApp(options: McpAppOptions): Promise<FastifyInsta
         let json: string;
         if (typeof answer === 'string') json = answer;
         else {
-          const inflight = trackInflight(request.raw.socket, abort);
+          const inflight = trackConnectionAbort(request.raw.socket, abort);
           try {
             json = await answer;
           } finally {

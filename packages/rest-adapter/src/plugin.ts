@@ -14,8 +14,7 @@ import type {
 } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Registry } from 'prom-client';
-import type { Socket } from 'node:net';
-import type { AbortHandle, Consumer, ConsumerResult } from '@naftiko-ts/consumer';
+import { trackConnectionAbort, type AbortHandle, type Consumer, type ConsumerResult } from '@naftiko-ts/consumer';
 import type { Ref, UrlTemplate } from '@naftiko-ts/spec';
 import { createAuthCheck, type AuthCheck, type SecretLookup } from './auth.js';
 import { RestAdapterError } from './errors.js';
@@ -157,34 +156,6 @@ export function isLogging(log: unknown): boolean {
   // fastify's null logger (abstract-logging) and pino's disabled levels share one no-op function.
   const l = log as Record<string, unknown>;
   return !(l['info'] === l['error'] && l['error'] === l['fatal']);
-}
-
-const INFLIGHT = Symbol('naftiko-ts.rest.inflight');
-type TrackedSocket = Socket & { [INFLIGHT]?: Set<AbortHandle> };
-
-/** Registers an in-flight upstream call on the client connection; the connection's close aborts it. */
-function trackInflight(socket: Socket | null | undefined, handle: AbortHandle): Set<AbortHandle> | undefined {
-  if (socket === null || socket === undefined || typeof socket.once !== 'function') return undefined;
-  const tracked = socket as TrackedSocket;
-  let set = tracked[INFLIGHT];
-  if (set === undefined) {
-    const calls = new Set<AbortHandle>();
-    set = calls;
-    tracked[INFLIGHT] = calls;
-    socket.once('close', () => {
-      for (const h of calls) {
-        h.aborted = true;
-        h.onAbort?.();
-      }
-      calls.clear();
-    });
-  }
-  if (socket.destroyed) {
-    handle.aborted = true;
-    return undefined;
-  }
-  set.add(handle);
-  return set;
 }
 
 function instanceOf(request: FastifyRequest): string {
@@ -409,7 +380,7 @@ async function restAdapterPluginImpl(app: FastifyInstance, options: RestAdapterP
       // A client that disconnects aborts the upstream call: one 'close' listener per connection
       // (not an AbortController and listeners per request).
       const abort: AbortHandle = { aborted: false, onAbort: undefined };
-      const inflight = trackInflight(request.raw.socket, abort);
+      const inflight = trackConnectionAbort(request.raw.socket, abort);
       const requestId = requestIdOf(request);
       let result: ConsumerResult;
       try {
